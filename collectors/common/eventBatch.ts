@@ -1,0 +1,193 @@
+// Columnar builder for the events table. Collectors write field by field into typed arrays and the
+// builder hands full batches to a sink; nothing here knows Arrow (src/table converts batches
+// zero-copy). Why typed arrays: a row object per event costs more than parsing the line.
+import { COLUMNS, type ColumnKind } from './columns.js';
+
+export type ColumnValues = BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Uint8Array;
+
+export interface EventColumn {
+  readonly kind: ColumnKind;
+  /** Values; for dict columns, Int32 indices into the column's dictionary. */
+  readonly values: ColumnValues;
+  /** One byte per row: 1 = set, 0 = null. */
+  readonly valid: Uint8Array;
+}
+
+export interface EventBatch {
+  readonly length: number;
+  readonly columns: readonly EventColumn[];
+  /** For dict columns, the whole dictionary so far (append-only across batches); [] for others. */
+  readonly dictionaries: readonly (readonly string[])[];
+}
+
+export type BatchSink = (batch: EventBatch) => void;
+
+const TWO32 = 4294967296;
+
+/** Append-only string dictionary. Codes are stable for the life of the builder. */
+export class Dictionary {
+  readonly values: string[] = [];
+  private readonly codes = new Map<string, number>();
+  code(s: string): number {
+    let c = this.codes.get(s);
+    if (c === undefined) {
+      c = this.values.length;
+      this.values.push(s);
+      this.codes.set(s, c);
+    }
+    return c;
+  }
+}
+
+interface Slot {
+  kind: ColumnKind;
+  values: ColumnValues;
+  halves: Uint32Array | null; // 32-bit view of 64-bit columns
+  valid: Uint8Array;
+}
+
+export class EventBatchBuilder {
+  /** Index of the row being written in the current batch. */
+  private row = 0;
+  private slots: Slot[] = [];
+  readonly dictionaries: (Dictionary | null)[] = COLUMNS.map((c) => (c.kind === 'dict' ? new Dictionary() : null));
+  /** Rows handed to the sink so far (excluding the open batch). */
+  rowsFlushed = 0;
+
+  constructor(private readonly sink: BatchSink, private readonly capacity = 65536) {
+    this.allocate();
+  }
+
+  private allocate(): void {
+    const n = this.capacity;
+    this.slots = COLUMNS.map((c) => {
+      let values: ColumnValues;
+      switch (c.kind) {
+        case 'i64': values = new BigInt64Array(n); break;
+        case 'u64': values = new BigUint64Array(n); break;
+        case 'i32': case 'dict': values = new Int32Array(n); break;
+        case 'u32': values = new Uint32Array(n); break;
+        case 'bool': values = new Uint8Array(n); break;
+      }
+      const halves = c.kind === 'i64' || c.kind === 'u64' ? new Uint32Array(values.buffer) : null;
+      return { kind: c.kind, values, halves, valid: new Uint8Array(n) };
+    });
+    this.row = 0;
+  }
+
+  /** Rows written so far, including the open batch. */
+  get rowCount(): number { return this.rowsFlushed + this.row; }
+
+  // ---- field setters for the current row -------------------------------------------------
+
+  i32(col: number, v: number): void {
+    const s = this.slots[col]!;
+    (s.values as Int32Array)[this.row] = v;
+    s.valid[this.row] = 1;
+  }
+  u32(col: number, v: number): void {
+    const s = this.slots[col]!;
+    (s.values as Uint32Array)[this.row] = v;
+    s.valid[this.row] = 1;
+  }
+  bool(col: number, v: boolean): void {
+    const s = this.slots[col]!;
+    s.values[this.row] = v ? 1 : 0;
+    s.valid[this.row] = 1;
+  }
+  /** A non-negative integer below 2^53 into an i64/u64 column, without BigInt. */
+  num64(col: number, v: number): void {
+    const s = this.slots[col]!;
+    const h = s.halves!;
+    const r = this.row << 1;
+    if (v >= 0) {
+      h[r] = v % TWO32;
+      h[r + 1] = Math.floor(v / TWO32);
+    } else {
+      (s.values as BigInt64Array)[this.row] = BigInt(v);
+    }
+    s.valid[this.row] = 1;
+  }
+  big64(col: number, v: bigint): void {
+    const s = this.slots[col]!;
+    if (s.kind === 'u64') (s.values as BigUint64Array)[this.row] = BigInt.asUintN(64, v);
+    else (s.values as BigInt64Array)[this.row] = BigInt.asIntN(64, v);
+    s.valid[this.row] = 1;
+  }
+  /** Two 32-bit halves into an i64/u64 column (binary decoders). */
+  halves64(col: number, lo: number, hi: number): void {
+    const s = this.slots[col]!;
+    const h = s.halves!;
+    const r = this.row << 1;
+    h[r] = lo;
+    h[r + 1] = hi;
+    s.valid[this.row] = 1;
+  }
+  /**
+   * Hex digits of text[start, end) (an optional 0x prefix is skipped) into a 64-bit column.
+   * Returns false (and leaves the column null) on a non-hex character, no digits, or more than 64 bits.
+   */
+  hex64(col: number, text: string, start: number, end: number): boolean {
+    if (end - start >= 2 && text.charCodeAt(start) === 48 && (text.charCodeAt(start + 1) | 32) === 120) start += 2;
+    if (start >= end || end - start > 16) {
+      // allow leading zeros beyond 16 digits
+      while (end - start > 16 && text.charCodeAt(start) === 48) start++;
+      if (start >= end || end - start > 16) return false;
+    }
+    let lo = 0;
+    let hi = 0;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else return false;
+      hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+      lo = ((lo << 4) | d) >>> 0;
+    }
+    this.halves64(col, lo, hi);
+    return true;
+  }
+  dict(col: number, s: string): void {
+    const v = this.dictionaries[col]!.code(s);
+    const slot = this.slots[col]!;
+    (slot.values as Int32Array)[this.row] = v;
+    slot.valid[this.row] = 1;
+  }
+  /** A dictionary code obtained earlier from `dictionaries[col].code(s)` (saves the Map lookup). */
+  dictCode(col: number, code: number): void {
+    const slot = this.slots[col]!;
+    (slot.values as Int32Array)[this.row] = code;
+    slot.valid[this.row] = 1;
+  }
+  /** Whether a column was set on the current row. */
+  isSet(col: number): boolean { return this.slots[col]!.valid[this.row] === 1; }
+  /** Clear one column of the current row (a decoder that changed its mind). */
+  unset(col: number): void { this.slots[col]!.valid[this.row] = 0; }
+
+  // ---- row lifecycle -----------------------------------------------------------------------
+
+  /** Commit the current row. */
+  end(): void {
+    if (++this.row === this.capacity) this.flush();
+  }
+  /** Drop whatever was set on the current row. */
+  cancel(): void {
+    for (const s of this.slots) s.valid[this.row] = 0;
+  }
+  /** Hand the rows written so far to the sink (no-op when empty). */
+  flush(): void {
+    if (this.row === 0) return;
+    const length = this.row;
+    const columns = this.slots.map((s) => ({
+      kind: s.kind,
+      values: s.values.subarray(0, length) as ColumnValues,
+      valid: s.valid.subarray(0, length),
+    }));
+    const dictionaries = this.dictionaries.map((d) => (d ? d.values : []));
+    this.rowsFlushed += length;
+    this.allocate();
+    this.sink({ length, columns, dictionaries });
+  }
+}

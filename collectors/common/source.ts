@@ -1,0 +1,152 @@
+// Where trace bytes come from: a file, stdin ("-") or a gzip file. Text collectors stream chunks;
+// binary collectors need random access, so a non-seekable input (stdin, .gz) is spilled to a
+// temporary file first. Nothing here holds a whole trace in memory.
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+
+const GZIP_MAGIC0 = 0x1f;
+const GZIP_MAGIC1 = 0x8b;
+
+export interface RandomAccess {
+  readonly size: number;
+  /** Read exactly `length` bytes at `position` (fewer only at end of file). */
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export interface TraceSource {
+  /** Name used in messages: the path, or "<stdin>". */
+  readonly name: string;
+  /** First bytes (decompressed), for format detection. */
+  readonly head: Buffer;
+  /** Uncompressed size when known (plain files). */
+  readonly size: number | null;
+  /** Stream the (decompressed) bytes in chunks. Callable once per source. */
+  chunks(chunkSize?: number): AsyncIterable<Buffer>;
+  /** Random access to the (decompressed) bytes; spills stdin/gzip to a temp file. */
+  random(): Promise<RandomAccess>;
+  /** Remove temporary files. */
+  dispose(): Promise<void>;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+class FileRandomAccess implements RandomAccess {
+  constructor(private readonly fh: FileHandle, readonly size: number) {}
+  async read(position: number, length: number): Promise<Buffer> {
+    const len = Math.max(0, Math.min(length, this.size - position));
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const { bytesRead } = await this.fh.read(buf, done, len - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === len ? buf : buf.subarray(0, done);
+  }
+  close(): Promise<void> { return this.fh.close(); }
+}
+
+async function openRandom(path: string): Promise<RandomAccess> {
+  const fh = await open(path, 'r');
+  const st = await fh.stat();
+  return new FileRandomAccess(fh, st.size);
+}
+
+async function readHead(stream: AsyncIterable<Buffer>): Promise<{ head: Buffer; rest: AsyncIterator<Buffer>; first: Buffer[] }> {
+  const it = stream[Symbol.asyncIterator]();
+  const first: Buffer[] = [];
+  let have = 0;
+  while (have < HEAD_BYTES) {
+    const r = await it.next();
+    if (r.done) break;
+    first.push(r.value);
+    have += r.value.length;
+  }
+  const head = Buffer.concat(first).subarray(0, HEAD_BYTES);
+  return { head, rest: it, first };
+}
+
+/** Open a trace input. `path` "-" is stdin. Gzip is detected by magic bytes, not by name. */
+export async function openTraceSource(path: string): Promise<TraceSource> {
+  const temps: string[] = [];
+  if (path !== '-') {
+    const fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      await fh.close();
+      throw new Error(`${path}: is a directory, not a trace file`);
+    }
+    const magic = Buffer.alloc(2);
+    await fh.read(magic, 0, 2, 0);
+    await fh.close();
+    const gz = magic[0] === GZIP_MAGIC0 && magic[1] === GZIP_MAGIC1;
+    if (!gz) {
+      const ra = await openRandom(path);
+      const head = await ra.read(0, HEAD_BYTES);
+      await ra.close();
+      return {
+        name: path,
+        head,
+        size: st.size,
+        chunks: (chunkSize = 1 << 20) => createReadStream(path, { highWaterMark: chunkSize }),
+        random: () => openRandom(path),
+        dispose: async () => {},
+      };
+    }
+    return fromStream(path, () => createReadStream(path).pipe(createGunzip()), temps);
+  }
+  return fromStream('<stdin>', null, temps);
+}
+
+/** stdin or gzip: peek the head, then either keep streaming or spill to disk for random access. */
+async function fromStream(name: string, reopen: (() => Readable) | null, temps: string[]): Promise<TraceSource> {
+  let raw: Readable = reopen ? reopen() : process.stdin;
+  // stdin may itself be gzip
+  const peek = await readHead(raw as AsyncIterable<Buffer>);
+  let head = peek.head;
+  let first = peek.first;
+  let rest = peek.rest;
+  if (!reopen && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
+    const gunzip = createGunzip();
+    const src = Readable.from((async function* () { for (const b of first) yield b; for (;;) { const r = await rest.next(); if (r.done) return; yield r.value; } })());
+    raw = src.pipe(gunzip);
+    const again = await readHead(raw as AsyncIterable<Buffer>);
+    head = again.head; first = again.first; rest = again.rest;
+  }
+  let consumed = false;
+  const chunks = async function* (): AsyncIterable<Buffer> {
+    if (consumed) throw new Error(`${name}: input can only be read once`);
+    consumed = true;
+    for (const b of first) yield b;
+    for (;;) {
+      const r = await rest.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  };
+  let spilled: string | null = null;
+  return {
+    name,
+    head,
+    size: null,
+    chunks: () => chunks(),
+    random: async () => {
+      if (!spilled) {
+        const dir = await fsp.mkdtemp(join(tmpdir(), 'es2scope-'));
+        spilled = join(dir, basename(name === '<stdin>' ? 'stdin' : name).replace(/\.gz$/, ''));
+        temps.push(dir);
+        await pipeline(Readable.from(chunks()), createWriteStream(spilled));
+      }
+      return openRandom(spilled);
+    },
+    dispose: async () => {
+      for (const d of temps) await fsp.rm(d, { recursive: true, force: true });
+    },
+  };
+}

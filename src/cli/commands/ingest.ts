@@ -1,0 +1,51 @@
+// es2scope ingest <trace> [-o events.arrow]: a trace in any supported format -> events Arrow IPC file.
+import type { Argv } from 'yargs';
+import { ArrowFileSink } from '../../table/eventsArrow.js';
+import { readEvents, type EventsRun } from '../pipeline.js';
+import { printIngestSummary } from '../print/ingestSummary.js';
+
+export interface IngestArgs {
+  trace: string;
+  output?: string;
+  format: string;
+  strict: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function defaultOutputPath(trace: string): string {
+  if (trace === '-') return 'events.arrow';
+  return `${trace.replace(/\.(gz)$/, '').replace(/\.(txt|dat|data|log|trace)$/, '')}.events.arrow`;
+}
+
+/** Ingest one trace into an Arrow file; returns what was read. */
+export async function ingestToArrow(trace: string, output: string, opts: { format?: string; strict?: boolean; progress?: boolean }): Promise<EventsRun> {
+  let sink: ArrowFileSink | null = null;
+  const run = await readEvents(trace, (b) => sink!.write(b), opts, (converter) => { sink = new ArrowFileSink(output, converter); });
+  await sink!.close(new Map([
+    ['es2scope.input', JSON.stringify(run.input)],
+    ['es2scope.diagnostics', JSON.stringify(run.diagnostics)],
+    ['es2scope.summary', JSON.stringify(run.summary)],
+  ]));
+  return run;
+}
+
+export function registerIngest(y: Argv): Argv {
+  return y.command<IngestArgs>(
+    'ingest <trace>',
+    'read a trace (perf script, trace-cmd report, ftrace, trace.dat, perf.data, bpftrace; "-" = stdin; .gz ok) into an events Arrow file',
+    (a) => a
+      .positional('trace', { type: 'string', demandOption: true, describe: 'trace file, or - for stdin' })
+      .option('output', { alias: 'o', type: 'string', describe: 'events Arrow IPC file (default: <trace>.events.arrow)' })
+      .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'stop at the first malformed line' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<IngestArgs>,
+    async (args) => {
+      const output = args.output ?? defaultOutputPath(args.trace);
+      const run = await ingestToArrow(args.trace, output, { format: args.format, strict: args.strict, progress: !args.quiet });
+      if (args.json) process.stdout.write(`${JSON.stringify({ output, ...run, schema: undefined }, null, 2)}\n`);
+      else if (!args.quiet) printIngestSummary(run, output);
+    },
+  );
+}

@@ -1,0 +1,42 @@
+// es2scope command line: the only place that wires collectors, table, analyze, report and export.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { TraceInputError } from '../../collectors/common/diagnostics.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let y = yargs(argv)
+    .scriptName('es2scope')
+    .usage('$0 <command> [options]\n\nKVM host traces -> VM-exit and interrupt-path analysis, and the ES2 what-if model.')
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((msg, err, yy) => {
+      if (err) throw err;
+      process.stderr.write(`${yy.help() ? '' : ''}es2scope: ${msg}\nRun "es2scope --help" for usage.\n`);
+      process.exit(2);
+    });
+  for (const register of COMMANDS) y = register(y);
+  try {
+    await y.parseAsync();
+    return 0;
+  } catch (err) {
+    if (err instanceof TraceInputError) {
+      process.stderr.write(`es2scope: ${err.message}\n`);
+      return 1;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR')) {
+      process.stderr.write(`es2scope: ${e.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main(hideBin(process.argv)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`es2scope: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 70;
+});

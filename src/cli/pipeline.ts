@@ -1,0 +1,122 @@
+// Wiring of collectors -> table: open an input, pick its collector, stream it through the events
+// builder, and hand each Arrow record batch to a consumer (a file writer, an analyzer, or both).
+// Also reads back events Arrow files so every command accepts a trace or an .arrow file alike.
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { Diagnostics, TraceInputError, type DiagnosticsJson } from '../../collectors/common/diagnostics.js';
+import { EventBatchBuilder } from '../../collectors/common/eventBatch.js';
+import { openTraceSource } from '../../collectors/common/source.js';
+import { collectorByName, collectors, detectFormat } from '../../collectors/index.js';
+import { EventsBatchConverter } from '../table/eventsArrow.js';
+import { EventsSummary, type EventsSummaryJson } from '../table/eventsSummary.js';
+import { isArrowFile, readArrowBatches, readArrowMetadata } from '../table/readEvents.js';
+import { makeProgress } from './progress.js';
+
+export interface InputIdentity {
+  path: string;
+  format: string;
+  sizeBytes: number | null;
+}
+
+export interface EventsRun {
+  input: InputIdentity;
+  schema: Schema;
+  diagnostics: DiagnosticsJson;
+  summary: EventsSummaryJson;
+}
+
+export interface ReadOptions {
+  format?: string;
+  strict?: boolean;
+  /** Show a progress bar (only when stderr is a terminal). */
+  progress?: boolean;
+  chunkSize?: number;
+  batchRows?: number;
+}
+
+/**
+ * Read a trace (any supported format) or an events .arrow file, calling `onBatch` for every
+ * Arrow record batch in order. Returns the input identity, diagnostics and summary.
+ */
+export async function readEvents(
+  path: string,
+  onBatch: (b: RecordBatch) => void,
+  opts: ReadOptions = {},
+  onConverter?: (c: EventsBatchConverter) => void,
+): Promise<EventsRun> {
+  const source = await openTraceSource(path);
+  try {
+    if ((opts.format === undefined || opts.format === 'auto' || opts.format === 'arrow') && isArrowFile(source.head) && path !== '-') {
+      return await readArrowEvents(path, source.size, onBatch);
+    }
+    let collector;
+    if (opts.format && opts.format !== 'auto') {
+      collector = collectorByName(opts.format);
+      if (!collector) {
+        throw new TraceInputError(`unknown format "${opts.format}"`, undefined, `formats: auto, arrow, ${collectors().map((c) => c.name).join(', ')}`);
+      }
+    } else {
+      const det = detectFormat(source.head);
+      if (!det.collector) {
+        const why = det.declined.map((d) => `  - ${d.name}: ${d.why}`).join('\n');
+        throw new TraceInputError(`not a trace es2scope can read; formats tried:\n${why}`, source.name,
+          'pass --format to force one, or see README.md "Supported formats"');
+      }
+      collector = det.collector;
+    }
+    const diag = new Diagnostics(source.name, opts.strict ?? false);
+    diag.format = collector.name;
+    const converter = new EventsBatchConverter();
+    onConverter?.(converter);
+    const summary = new EventsSummary();
+    const builder = new EventBatchBuilder((batch) => {
+      summary.add(batch);
+      onBatch(converter.convert(batch));
+    }, opts.batchRows);
+    const bar = opts.progress ? makeProgress(source.size, source.name) : null;
+    try {
+      await collector.collect({
+        source, builder, diag,
+        ...(bar ? { progress: (bytes: number) => bar.update(bytes) } : {}),
+        ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
+      });
+      builder.flush();
+    } finally {
+      bar?.stop();
+    }
+    return {
+      input: { path: source.name, format: collector.name, sizeBytes: source.size },
+      schema: converter.schema,
+      diagnostics: diag.toJSON(),
+      summary: summary.toJSON(),
+    };
+  } finally {
+    await source.dispose();
+  }
+}
+
+async function readArrowEvents(path: string, size: number | null, onBatch: (b: RecordBatch) => void): Promise<EventsRun> {
+  const md = await readArrowMetadata(path);
+  if (md.get('es2scope.table') !== 'events') {
+    throw new TraceInputError('this Arrow file is not an es2scope events table', path,
+      `its metadata says table=${md.get('es2scope.table') ?? '(none)'}; pass the events .arrow written by "es2scope ingest"`);
+  }
+  let schema: Schema | null = null;
+  for await (const batch of readArrowBatches(path)) {
+    schema ??= batch.schema;
+    onBatch(batch);
+  }
+  const input = md.get('es2scope.input');
+  const diagnostics = md.get('es2scope.diagnostics');
+  const summary = md.get('es2scope.summary');
+  if (!schema || !diagnostics || !summary) {
+    throw new TraceInputError('events Arrow file lacks its es2scope metadata (was it written completely?)', path,
+      'ingest the trace again');
+  }
+  const inputJson = input ? (JSON.parse(input) as InputIdentity) : { path, format: 'arrow', sizeBytes: size };
+  return {
+    input: inputJson,
+    schema,
+    diagnostics: JSON.parse(diagnostics) as DiagnosticsJson,
+    summary: JSON.parse(summary) as EventsSummaryJson,
+  };
+}

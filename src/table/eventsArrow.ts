@@ -1,0 +1,165 @@
+// Events batches (typed arrays from collectors/common/eventBatch) -> Arrow record batches, zero-copy
+// for values, and an Arrow IPC file writer that streams them to disk. Dictionary columns grow
+// append-only, so each batch adds a delta dictionary chunk (valid in the IPC file format).
+import {
+  Bool, Data, Dictionary as ArrowDictionary, Field, Int32, Int64, RecordBatch, RecordBatchFileWriter,
+  Schema, Struct, Uint32, Uint64, Utf8, Vector, makeData, vectorFromArray, type DataType,
+} from 'apache-arrow';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { COLUMNS, SCHEMA_VERSION, type ColumnKind } from '../../collectors/common/columns.js';
+import type { EventBatch } from '../../collectors/common/eventBatch.js';
+
+function arrowType(kind: ColumnKind, dictId: number): DataType {
+  switch (kind) {
+    case 'i64': return new Int64();
+    case 'u64': return new Uint64();
+    case 'i32': return new Int32();
+    case 'u32': return new Uint32();
+    case 'bool': return new Bool();
+    case 'dict': return new ArrowDictionary(new Utf8(), new Int32(), dictId, false);
+  }
+}
+
+/** The Arrow schema of the events table, with es2scope metadata. */
+export function eventsSchema(metadata: Map<string, string> = new Map()): Schema {
+  let dictId = 0;
+  const fields = COLUMNS.map((c) => new Field(c.name, arrowType(c.kind, c.kind === 'dict' ? dictId++ : -1), !('required' in c && c.required)));
+  const md = new Map(metadata);
+  md.set('es2scope.schema_version', String(SCHEMA_VERSION));
+  md.set('es2scope.table', 'events');
+  return new Schema(fields, md);
+}
+
+/** Pack one byte per row into an Arrow bitmap; returns null when every row is set. */
+export function packBits(bytes: Uint8Array): { bitmap: Uint8Array | null; unset: number } {
+  const n = bytes.length;
+  const bitmap = new Uint8Array(((n + 63) >> 6) << 3);
+  let set = 0;
+  for (let i = 0; i < n; i++) {
+    if (bytes[i]) {
+      bitmap[i >> 3]! |= 1 << (i & 7);
+      set++;
+    }
+  }
+  return { bitmap: set === n ? null : bitmap, unset: n - set };
+}
+
+/** Converts builder batches to RecordBatches, tracking dictionary chunks across batches. */
+export class EventsBatchConverter {
+  readonly schema: Schema;
+  private readonly dictChunks = new Map<number, Data<Utf8>[]>();
+  private readonly dictSent = new Map<number, number>();
+  private readonly lastValues = new Map<number, readonly string[]>();
+
+  constructor(metadata?: Map<string, string>) {
+    this.schema = eventsSchema(metadata);
+  }
+
+  convert(batch: EventBatch): RecordBatch {
+    const length = batch.length;
+    const children: Data[] = COLUMNS.map((spec, col) => {
+      const column = batch.columns[col]!;
+      const field = this.schema.fields[col]!;
+      const { bitmap, unset } = packBits(column.valid);
+      const nullBitmap = bitmap ?? undefined;
+      switch (spec.kind) {
+        case 'bool': {
+          const { bitmap: bits } = packBits(column.values as Uint8Array);
+          const values = bits ?? packAllSet(length);
+          return makeData({ type: field.type as Bool, length, nullCount: unset, nullBitmap, data: values });
+        }
+        case 'dict': {
+          const dictionary = this.dictionary(col, batch.dictionaries[col]!);
+          return makeData({ type: field.type as ArrowDictionary<Utf8, Int32>, length, nullCount: unset, nullBitmap, data: column.values as Int32Array, dictionary });
+        }
+        default:
+          return makeData({ type: field.type as Int32, length, nullCount: unset, nullBitmap, data: column.values as Int32Array });
+      }
+    });
+    const data = makeData({ type: new Struct(this.schema.fields), length, nullCount: 0, children });
+    return new RecordBatch(this.schema, data);
+  }
+
+  /** Every dictionary column's id and complete values so far. */
+  finalDictionaries(): [number, readonly string[]][] {
+    const out: [number, readonly string[]][] = [];
+    COLUMNS.forEach((c, col) => {
+      if (c.kind !== 'dict') return;
+      const type = this.schema.fields[col]!.type as ArrowDictionary;
+      out.push([type.id, this.lastValues.get(col) ?? []]);
+    });
+    return out;
+  }
+
+  /** A zero-row batch (so that an empty input still gives a valid file with the schema). */
+  emptyBatch(): EventBatch {
+    return {
+      length: 0,
+      columns: COLUMNS.map((c) => ({ kind: c.kind, values: new Int32Array(0), valid: new Uint8Array(0) })),
+      dictionaries: COLUMNS.map(() => []),
+    };
+  }
+
+  private dictionary(col: number, values: readonly string[]): Vector<Utf8> {
+    let chunks = this.dictChunks.get(col);
+    if (!chunks) this.dictChunks.set(col, (chunks = []));
+    this.lastValues.set(col, values);
+    const sent = this.dictSent.get(col) ?? 0;
+    if (chunks.length === 0 || values.length > sent) {
+      chunks.push(vectorFromArray(values.slice(sent), new Utf8()).data[0]!);
+      this.dictSent.set(col, values.length);
+    }
+    return new Vector(chunks);
+  }
+}
+
+function packAllSet(n: number): Uint8Array {
+  const b = new Uint8Array(((n + 63) >> 6) << 3).fill(0xff);
+  return b;
+}
+
+/**
+ * An IPC file writer that writes each dictionary once, complete, after the record batches.
+ * Why: dictionaries grow while we stream, and delta dictionaries are not read by Polars; readers
+ * of the file format (pyarrow, Polars, arrow-js) load dictionaries from the footer first.
+ */
+class LateDictionaryFileWriter extends RecordBatchFileWriter {
+  protected override _writeDictionaries(): this { return this; }
+  writeFinalDictionary(id: number, values: readonly string[]): void {
+    (this as unknown as { _writeDictionaryBatch(d: Data, id: number, isDelta: boolean): void })
+      ._writeDictionaryBatch(vectorFromArray([...values], new Utf8()).data[0]!, id, false);
+  }
+}
+
+/**
+ * Streams record batches into an Arrow IPC file. Metadata known only at the end (diagnostics,
+ * summary) is added to the schema written in the file footer, which is what readers of the
+ * file format (pyarrow.ipc.open_file, polars.read_ipc) use.
+ */
+export class ArrowFileSink {
+  private readonly writer = new LateDictionaryFileWriter();
+  private readonly out: WriteStream;
+  private wrote = false;
+  private readonly done: Promise<void>;
+
+  constructor(readonly path: string, private readonly converter: EventsBatchConverter) {
+    this.out = createWriteStream(path);
+    this.writer.toNodeStream().pipe(this.out);
+    this.done = once(this.out, 'finish').then(() => undefined);
+  }
+
+  write(batch: RecordBatch): void {
+    this.wrote = true;
+    this.writer.write(batch);
+  }
+
+  /** Close the file; `footerMetadata` is merged into the footer schema's metadata. */
+  async close(footerMetadata: Map<string, string> = new Map()): Promise<void> {
+    if (!this.wrote) this.write(this.converter.convert(this.converter.emptyBatch()));
+    for (const [k, v] of footerMetadata) this.converter.schema.metadata.set(k, v);
+    for (const [id, values] of this.converter.finalDictionaries()) this.writer.writeFinalDictionary(id, values);
+    this.writer.finish();
+    await this.done;
+  }
+}
