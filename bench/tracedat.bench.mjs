@@ -1,0 +1,50 @@
+// trace.dat reader speed: `es2scope ingest` vs `trace-cmd report` on the same synthetic file of
+// several million events (fixtures/tracedat/sched-lost-v6.dat, its pages copied N times with
+// shifted timestamps by fixtures/tracedat/slim.ts). Prints events/s, the ratio and peak RSS.
+// Env: TRACEDAT_BENCH_COPIES (default 1300 -> ~3M events, ~220 MB file). Needs /usr/bin/time;
+// trace-cmd is optional (skipped with a message when missing).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const copies = Number(process.env.TRACEDAT_BENCH_COPIES ?? 1300);
+const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-tracedat-'));
+const big = join(dir, 'big.dat');
+
+/** Run a command under /usr/bin/time; returns wall seconds and peak RSS in MB. */
+function timed(cmd, args, stdoutFile) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', `"$@" > ${stdoutFile ?? '/dev/null'}`, 'sh', cmd, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [sec, kb] = last.split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { sec, rssMb: kb / 1024 };
+}
+
+try {
+  if (!existsSync('/usr/bin/time')) { console.log('tracedat bench skipped: /usr/bin/time missing'); process.exit(0); }
+  const gen = spawnSync(process.execPath, ['--import', 'tsx', 'fixtures/tracedat/slim.ts', 'fixtures/tracedat/sched-lost-v6.dat', big, '--systems', 'sched', '--repeat', String(copies)], { cwd: root, encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(gen.stderr);
+  const out = join(dir, 'big.events.arrow');
+  const ours = timed(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ingest', big, '-o', out, '--json'], join(dir, 'summary.json'));
+  const summary = JSON.parse(spawnSync('cat', [join(dir, 'summary.json')], { encoding: 'utf8' }).stdout);
+  const events = summary.summary.events;
+  const result = {
+    bench: 'tracedat', file: { copies, bytes: statSync(big).size, events },
+    es2scope: { sec: ours.sec, eventsPerSec: Math.round(events / ours.sec), peakRssMb: Math.round(ours.rssMb) },
+  };
+  const tc = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' });
+  if (tc.status === 0 || tc.stdout || tc.stderr) {
+    const theirs = timed('trace-cmd', ['report', '-t', '-i', big]);
+    result.traceCmdReport = { sec: theirs.sec, eventsPerSec: Math.round(events / theirs.sec), peakRssMb: Math.round(theirs.rssMb) };
+    result.speedup = Number((theirs.sec / ours.sec).toFixed(2));
+  } else {
+    result.traceCmdReport = 'skipped: trace-cmd not installed';
+  }
+  result.targets = { speedupAtLeast: 5, peakRssMbBelow: 300 };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,158 @@
+// FieldReader over one raw ftrace event record (the bytes after the ring-buffer event header in
+// trace.dat, or a perf.data PERF_SAMPLE_RAW payload), laid out by the event's `format`. Example
+// record (kvm_exit, 6.5, little-endian; offsets from its format):
+//   e0 07 | 01 | 00 | 5a eb 00 00 | 0c 00 00 00 | ... guest_rip @16 ... isa @24 ... vcpu_id @56
+//   common_type=2016, flags, preempt, common_pid=60250, exit_reason=12 (HLT)
+// The reader is reused for every record of its event: bind() points it at new bytes without
+// allocating. Reads past the record's end answer "absent" instead of reading a neighbour.
+import type { EventBatchBuilder } from '../eventBatch.js';
+import type { FieldReader, PrintTable } from '../tracepoints/types.js';
+import type { EventFormat, FieldLayout } from './parseFormat.js';
+
+const TWO32 = 4294967296;
+const STR_CACHE = 1024;
+const NO_TABLES: readonly PrintTable[] = [];
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export interface FieldReaderOptions {
+  /** Byte order of the records (trace.dat header byte / perf.data magic). Default little-endian. */
+  readonly littleEndian?: boolean;
+}
+
+export class RecordFieldReader implements FieldReader {
+  private buf: Uint8Array = new Uint8Array(0);
+  private dv: DataView = new DataView(this.buf.buffer);
+  private start = 0;
+  private length = 0;
+  private readonly le: boolean;
+  /** Recently decoded short strings by content hash (per reader, so no shared state). */
+  private readonly strCache: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(STR_CACHE);
+
+  constructor(readonly format: EventFormat, opts: FieldReaderOptions = {}) {
+    this.le = opts.littleEndian ?? true;
+  }
+
+  /** Point the reader at the record in buf[start, start + length). Returns this. */
+  bind(buf: Uint8Array, start: number, length: number): this {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    this.start = start;
+    this.length = Math.max(0, Math.min(length, buf.length - start));
+    return this;
+  }
+
+  /** Record length in bytes. */
+  get recordLength(): number { return this.length; }
+
+  private field(name: string): FieldLayout | undefined {
+    const f = this.format.byName.get(name);
+    return f && f.offset + f.size <= this.length ? f : undefined;
+  }
+
+  has(name: string): boolean { return this.field(name) !== undefined; }
+
+  /** Low and high 32-bit words of an integer field (sign-extended when signed), or null. */
+  private words(f: FieldLayout): [number, number] | null {
+    const o = this.start + f.offset;
+    const dv = this.dv;
+    switch (f.size) {
+      case 1: {
+        const v = f.signed ? dv.getInt8(o) : dv.getUint8(o);
+        return [v >>> 0, v < 0 ? 0xffffffff : 0];
+      }
+      case 2: {
+        const v = f.signed ? dv.getInt16(o, this.le) : dv.getUint16(o, this.le);
+        return [v >>> 0, v < 0 ? 0xffffffff : 0];
+      }
+      case 4: {
+        const v = f.signed ? dv.getInt32(o, this.le) : dv.getUint32(o, this.le);
+        return [v >>> 0, v < 0 ? 0xffffffff : 0];
+      }
+      case 8: {
+        const a = dv.getUint32(o, this.le);
+        const b = dv.getUint32(o + 4, this.le);
+        return this.le ? [a, b] : [b, a];
+      }
+      default:
+        return null;
+    }
+  }
+
+  num(name: string): number | undefined {
+    const f = this.field(name);
+    if (!f || f.location !== 'inline' || (f.arrayLen !== null && f.arrayLen !== 1)) return undefined;
+    const o = this.start + f.offset;
+    const dv = this.dv;
+    switch (f.size) {
+      case 1: return f.signed ? dv.getInt8(o) : dv.getUint8(o);
+      case 2: return f.signed ? dv.getInt16(o, this.le) : dv.getUint16(o, this.le);
+      case 4: return f.signed ? dv.getInt32(o, this.le) : dv.getUint32(o, this.le);
+      case 8: {
+        const lo = dv.getUint32(this.le ? o : o + 4, this.le);
+        const hi = this.le ? (f.signed ? dv.getInt32(o + 4, true) : dv.getUint32(o + 4, true))
+          : (f.signed ? dv.getInt32(o, false) : dv.getUint32(o, false));
+        return hi * TWO32 + lo;
+      }
+      default: return undefined;
+    }
+  }
+
+  set64(name: string, col: number, b: EventBatchBuilder): boolean {
+    const f = this.field(name);
+    if (!f || f.location !== 'inline' || (f.arrayLen !== null && f.arrayLen !== 1)) return false;
+    const w = this.words(f);
+    if (!w) return false;
+    b.halves64(col, w[0], w[1]);
+    return true;
+  }
+
+  /** Byte range of a field's payload (inline array or __data_loc/__rel_loc target), or null. */
+  bytes(name: string): Uint8Array | null {
+    const f = this.field(name);
+    if (!f) return null;
+    if (f.location === 'inline') {
+      // a flexible array ("char buf[]", size 0) runs to the record end
+      const end = f.arrayLen === 0 && f.size === 0 ? this.length : f.offset + f.size;
+      return this.buf.subarray(this.start + f.offset, this.start + end);
+    }
+    if (f.size !== 4) return null;
+    const loc = this.dv.getUint32(this.start + f.offset, this.le);
+    const len = loc >>> 16;
+    // __rel_loc offsets count from the end of the locator field (include/trace/stages/stage5_get_offsets.h)
+    const off = (loc & 0xffff) + (f.location === 'rel_loc' ? f.offset + 4 : 0);
+    if (off + len > this.length) return null;
+    return this.buf.subarray(this.start + off, this.start + off + len);
+  }
+
+  str(name: string): string | undefined {
+    const bytes = this.bytes(name);
+    if (!bytes) return undefined;
+    let end = bytes.indexOf(0);
+    if (end < 0) end = bytes.length;
+    if (end > 32) return utf8.decode(bytes.subarray(0, end));
+    // Short strings (comm names) repeat endlessly: look them up by content instead of decoding.
+    let h = end;
+    for (let i = 0; i < end; i++) h = (Math.imul(h, 31) + bytes[i]!) | 0;
+    const slot = h & (STR_CACHE - 1);
+    const cached = this.strCache[slot];
+    if (cached && cached.bytes.length === end) {
+      let same = true;
+      for (let i = 0; i < end; i++) if (cached.bytes[i] !== bytes[i]) { same = false; break; }
+      if (same) return cached.text;
+    }
+    const text = utf8.decode(bytes.subarray(0, end));
+    this.strCache[slot] = { bytes: bytes.slice(0, end), text };
+    return text;
+  }
+
+  printTables(name: string): readonly PrintTable[] {
+    return this.format.printTables.get(name) ?? NO_TABLES;
+  }
+}
+
+/** A reusable FieldReader for records of `format`; call `.bind(buf, start, length)` per record. */
+export function makeFieldReader(format: EventFormat, opts: FieldReaderOptions = {}): RecordFieldReader {
+  return new RecordFieldReader(format, opts);
+}

@@ -1,0 +1,105 @@
+// Streaming line splitter shared by the text formats. The input is read chunk by chunk and never
+// held whole: each chunk is cut at its last newline byte (a UTF-8 multibyte character never
+// contains 0x0A, so a cut there is always safe), decoded once, and its lines are handed out as
+// (text, start, end) ranges of that decoded string so that parsers slice nothing they do not keep.
+import { isAscii } from 'node:buffer';
+import type { CollectorContext } from '../collector.js';
+
+/**
+ * Called once per line; `end` excludes the newline and a trailing CR. lineNo is 1-based. `cut` is
+ * true for a last line without newline (it may stop anywhere, even inside the event name).
+ */
+export type LineHandler = (text: string, start: number, end: number, lineNo: number, cut: boolean) => void;
+
+export interface ScanOptions {
+  /** Lines longer than this (bytes) are skipped with a warning: no trace line is that long. */
+  readonly maxLineBytes?: number;
+}
+
+export interface ScanResult {
+  readonly lines: number;
+  readonly bytes: number;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+function decode(buf: Buffer): string {
+  // latin1 of pure ASCII is the same text, and skips UTF-8 validation on the common case.
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
+}
+
+/**
+ * Split the source into lines. Warns (kind "huge-line") and skips a line longer than
+ * maxLineBytes, and warns (kind "truncated") when the last line has no newline; that line is
+ * still handed to `onLine`, since it may be complete.
+ */
+export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts: ScanOptions = {}): Promise<ScanResult> {
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const { source, diag } = ctx;
+  let carry: Buffer | null = null;
+  let skipping = false; // inside a huge line, dropping bytes up to its newline
+  let lineNo = 0;
+  let bytes = 0;
+
+  const hugeLine = (where: number, sample: string): void => {
+    diag.warn('huge-line', `${source.name}:${where}`, `line longer than ${maxLine} bytes; skipped`,
+      sample.slice(0, 120), 'the input is probably not trace text, or two files were joined without a newline');
+  };
+
+  const emit = (text: string, cut = false): void => {
+    const n = text.length;
+    let p = 0;
+    while (p < n) {
+      let nl = text.indexOf('\n', p);
+      if (nl < 0) nl = n;
+      let end = nl;
+      if (end > p && text.charCodeAt(end - 1) === 13) end--;
+      ++lineNo;
+      if (end - p > maxLine) hugeLine(lineNo, text.slice(p, p + 120));
+      else onLine(text, p, end, lineNo, cut);
+      p = nl + 1;
+    }
+  };
+
+  for await (const chunk of source.chunks(ctx.chunkSize)) {
+    bytes += chunk.length;
+    ctx.progress?.(bytes);
+    let start = 0;
+    if (skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) continue;
+      skipping = false;
+      start = nl + 1;
+    }
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl < start) {
+      // no complete line in this chunk: keep it for the next one
+      const rest = chunk.subarray(start);
+      carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+      if (carry.length > maxLine) {
+        hugeLine(++lineNo, carry.subarray(0, 120).toString('latin1'));
+        carry = null;
+        skipping = true;
+      }
+      continue;
+    }
+    if (carry) {
+      const firstNl = chunk.indexOf(10, start);
+      if (carry.length + firstNl + 1 - start > maxLine) {
+        hugeLine(++lineNo, carry.subarray(0, 120).toString('latin1'));
+        carry = null;
+        start = firstNl + 1;
+      }
+    }
+    const body = chunk.subarray(start, lastNl + 1);
+    const whole = carry ? Buffer.concat([carry, body]) : body;
+    carry = lastNl + 1 < chunk.length ? Buffer.from(chunk.subarray(lastNl + 1)) : null;
+    if (whole.length > 0) emit(decode(whole));
+  }
+  if (carry && carry.length > 0 && !skipping) {
+    diag.warn('truncated', `${source.name}:${lineNo + 1}`, 'the last line has no newline; the input may be cut short',
+      carry.subarray(0, 200).toString('latin1'), 'kept if it parses; re-export the trace if it was copied while being written');
+    emit(decode(carry), true);
+  }
+  return { lines: lineNo, bytes };
+}

@@ -1,0 +1,217 @@
+// Writes one events-table row per parsed text line: header columns (time, cpu, pid, tid, comm,
+// event, src_line), then the tracepoint decoder for the payload. Shared by perf script, trace-cmd
+// report and raw ftrace text. Hot path: no substring per row for comm or event name (cached by
+// tid + text and by a hash of the name), no BigInt unless the time exceeds 2^53 ns.
+import { C, LOST_EVENT } from '../columns.js';
+import type { CollectorContext } from '../collector.js';
+import type { TracepointDecoder } from '../tracepoints/types.js';
+import type { LineHeader } from './header.js';
+import { NONE } from './header.js';
+
+/** Finds the payload decoder of a tracepoint (the registry in collectors/common/tracepoints). */
+export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
+
+interface EventEntry {
+  readonly name: string;
+  readonly code: number;
+  readonly decoder: TracepointDecoder | null;
+}
+
+interface CommEntry {
+  s: string;
+  code: number;
+}
+
+interface PendingLost {
+  readonly cpu: number;
+  readonly count: number | null;
+  readonly lineNo: number;
+}
+
+/** Largest whole seconds whose ns value (plus a fraction) stays below 2^53. */
+const MAX_SAFE_SEC = 9_000_000;
+const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+export class TextRowWriter {
+  private readonly events = new Map<number, EventEntry[]>();
+  private readonly commByTid = new Map<number, CommEntry>();
+  private readonly commByText = new Map<string, number>();
+  private pending: PendingLost[] = [];
+  /** Last time written, for lost markers that have no later event on their CPU. */
+  private lastTsNum = 0;
+  private lastTsBig: bigint | null = null;
+  private haveTs = false;
+  private lastFracDigits = -1;
+  /** Whether every timestamp so far was a raw counter (no fraction). */
+  rawCounter = false;
+  rows = 0;
+
+  constructor(private readonly ctx: CollectorContext, private readonly lookup: DecoderLookup) {}
+
+  /** Write the row for a parsed event line. */
+  event(text: string, h: LineHeader, lineNo: number): void {
+    const b = this.ctx.builder;
+    if (this.pending.length > 0 && h.cpu !== NONE) this.flushPendingFor(text, h);
+    this.writeTs(text, h);
+    if (h.cpu !== NONE) b.i32(C.cpu, h.cpu);
+    if (h.pid !== NONE) b.i32(C.pid, h.pid);
+    if (h.tid !== NONE) b.i32(C.tid, h.tid);
+    if (h.vcpu !== NONE) b.i32(C.vcpu, h.vcpu);
+    if (h.commEnd > h.commStart) b.dictCode(C.comm, this.commCode(text, h.commStart, h.commEnd, h.tid));
+    const ev = this.eventEntry(text, h.eventStart, h.eventEnd);
+    b.dictCode(C.event, ev.code);
+    b.num64(C.src_line, lineNo);
+    const dec = ev.decoder;
+    if (dec !== null && h.payloadEnd > h.payloadStart) {
+      let ok: boolean;
+      try {
+        ok = dec.decodeText(text, h.payloadStart, h.payloadEnd, b);
+      } catch (e) {
+        ok = false;
+        this.ctx.diag.warn('decoder-error', `${this.ctx.source.name}:${lineNo}`, `${ev.name} decoder failed: ${(e as Error).message}`,
+          text.slice(h.lineStart, h.lineEnd), 'the row is kept with its header fields; please report this line');
+      }
+      if (!ok) {
+        this.ctx.diag.warn('payload', `${this.ctx.source.name}:${lineNo}`, `${ev.name}: payload not in a known form`,
+          text.slice(h.lineStart, h.lineEnd), 'the row is kept with time, thread and event name; payload columns stay null');
+      }
+    }
+    b.end();
+    this.rows++;
+  }
+
+  /** A lost-events marker: written as a "[lost]" row at the time of the next event on that CPU. */
+  lost(cpu: number | null, count: number | null, lineNo: number): void {
+    if (cpu === null) {
+      // no CPU to wait for: stamp it with the last time seen
+      this.writeLost(null, count, lineNo, this.lastTsBig ?? BigInt(this.lastTsNum));
+      return;
+    }
+    this.pending.push({ cpu, count, lineNo });
+  }
+
+  /** End of input: markers still waiting for a later event on their CPU get the last time seen. */
+  finish(): void {
+    for (const p of this.pending) {
+      const ts = this.haveTs ? (this.lastTsBig ?? BigInt(this.lastTsNum)) : 0n;
+      this.writeLost(p.cpu, p.count, p.lineNo, ts);
+    }
+    this.pending = [];
+    this.ctx.builder.flush();
+  }
+
+  private flushPendingFor(text: string, h: LineHeader): void {
+    const keep: PendingLost[] = [];
+    let ts: bigint | null = null;
+    for (const p of this.pending) {
+      if (p.cpu !== h.cpu) { keep.push(p); continue; }
+      ts ??= this.parseTsBig(text, h);
+      this.writeLost(p.cpu, p.count, p.lineNo, ts);
+    }
+    this.pending = keep;
+  }
+
+  private writeLost(cpu: number | null, count: number | null, lineNo: number, tsNs: bigint): void {
+    const b = this.ctx.builder;
+    b.big64(C.ts_ns, tsNs);
+    if (cpu !== null) b.i32(C.cpu, cpu);
+    if (count !== null) b.i32(C.count, count);
+    b.dict(C.event, LOST_EVENT);
+    b.num64(C.src_line, lineNo);
+    b.end();
+    this.rows++;
+    this.ctx.diag.lostEvents({ cpu, tsNs, count, where: `${this.ctx.source.name}:${lineNo}` });
+  }
+
+  private parseTsBig(text: string, h: LineHeader): bigint {
+    const dot = h.tsDot;
+    if (dot < 0) return BigInt(text.slice(h.tsStart, h.tsEnd));
+    const fd = h.tsEnd - dot - 1;
+    return BigInt(text.slice(h.tsStart, dot)) * 1_000_000_000n + BigInt(text.slice(dot + 1, h.tsEnd)) * BigInt(POW10[9 - fd]!);
+  }
+
+  /** Seconds.fraction (any number of fraction digits up to 9) or a raw counter, into ts_ns. */
+  private writeTs(text: string, h: LineHeader): void {
+    const b = this.ctx.builder;
+    const s = h.tsStart;
+    const dot = h.tsDot;
+    const e = h.tsEnd;
+    if (dot < 0) {
+      // x86-tsc / counter clock: an integer count, not ns
+      if (!this.rawCounter) {
+        this.rawCounter = true;
+        this.ctx.diag.note('timestamps are raw trace-clock counts (x86-tsc or counter clock), not nanoseconds; ts_ns holds the count as printed');
+      }
+      if (e - s <= 15) {
+        let v = 0;
+        for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+        b.num64(C.ts_ns, v);
+        this.noteTs(v, null);
+      } else {
+        const big = BigInt(text.slice(s, e));
+        b.big64(C.ts_ns, big);
+        this.noteTs(0, big);
+      }
+      return;
+    }
+    const fd = e - dot - 1;
+    if (fd !== this.lastFracDigits) {
+      this.lastFracDigits = fd;
+      this.ctx.diag.precision(POW10[9 - fd]!);
+    }
+    let sec = 0;
+    for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
+    let frac = 0;
+    for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
+    if (sec < MAX_SAFE_SEC && dot - s <= 7) {
+      const ns = sec * 1e9 + frac * POW10[9 - fd]!;
+      b.num64(C.ts_ns, ns);
+      this.noteTs(ns, null);
+    } else {
+      const big = this.parseTsBig(text, h);
+      b.big64(C.ts_ns, big);
+      this.noteTs(0, big);
+    }
+  }
+
+  private noteTs(num: number, big: bigint | null): void {
+    this.lastTsNum = num;
+    this.lastTsBig = big;
+    this.haveTs = true;
+  }
+
+  private eventEntry(text: string, s: number, e: number): EventEntry {
+    let h = 0x811c9dc5 ^ (e - s);
+    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    let list = this.events.get(h);
+    const n = e - s;
+    if (list !== undefined) {
+      for (const en of list) if (en.name.length === n && text.startsWith(en.name, s)) return en;
+    }
+    const name = text.slice(s, e);
+    const entry: EventEntry = {
+      name,
+      code: this.ctx.builder.dictionaries[C.event]!.code(name),
+      decoder: this.lookup(name) ?? null,
+    };
+    if (list === undefined) this.events.set(h, (list = []));
+    list.push(entry);
+    return entry;
+  }
+
+  private commCode(text: string, s: number, e: number, tid: number): number {
+    if (tid === NONE) {
+      const str = text.slice(s, e);
+      let c = this.commByText.get(str);
+      if (c === undefined) this.commByText.set(str, (c = this.ctx.builder.dictionaries[C.comm]!.code(str)));
+      return c;
+    }
+    const hit = this.commByTid.get(tid);
+    if (hit !== undefined && hit.s.length === e - s && text.startsWith(hit.s, s)) return hit.code;
+    // new thread, or the thread was renamed (exec, prctl): cache the new name
+    const str = text.slice(s, e);
+    const code = this.ctx.builder.dictionaries[C.comm]!.code(str);
+    if (hit !== undefined) { hit.s = str; hit.code = code; } else this.commByTid.set(tid, { s: str, code });
+    return code;
+  }
+}

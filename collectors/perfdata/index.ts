@@ -1,0 +1,21 @@
+// perf.data collector: the binary file perf record writes (regular and pipe mode, zstd -z).
+import type { Collector, CollectorContext, SniffResult } from '../common/collector.js';
+import { PerfDataReader, isPerfData } from './reader.js';
+
+export const perfDataCollector: Collector = {
+  name: 'perf.data',
+  description: 'perf record output (perf.data, PERFILE2; file or pipe mode, zstd-compressed with -z)',
+  binary: true,
+  recordRecipe: [
+    "perf record -e 'kvm:*' -e sched:sched_switch -e sched:sched_wakeup -a -o perf.data -- sleep 10",
+    "perf record -z -e 'kvm:*' -e sched:sched_switch -a -o perf.data -- sleep 10   # zstd-compressed, smaller",
+  ],
+  sniff(head: Buffer): SniffResult {
+    if (isPerfData(head)) return { ok: true };
+    if (head.length >= 8 && head.toString('latin1', 0, 8) === 'PERFFILE') return { ok: false, why: 'old "PERFFILE" perf.data (before Linux 2.6.37) is not supported' };
+    return { ok: false, why: 'no "PERFILE2" magic in the first 8 bytes' };
+  },
+  async collect(ctx: CollectorContext): Promise<void> {
+    await new PerfDataReader(ctx).run();
+  },
+};

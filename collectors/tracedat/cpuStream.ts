@@ -1,0 +1,243 @@
+// One CPU's ring-buffer pages, read lazily (a block of pages or one compressed chunk at a time)
+// and walked record by record. Page layout (kernel/trace/ring_buffer.c struct buffer_data_page;
+// libtraceevent src/kbuffer-parse.c kbuffer_load_subbuffer/translate_data, which we follow):
+//   u64 timestamp | long commit (size | bit31 MISSING_EVENTS | bit30 MISSING_STORED) | data...
+//   event header u32: type_len:5 time_delta:27 (little-endian: type_len in the low bits)
+//     type_len 1..28: payload type_len*4 bytes; 0: u32 length (counts itself) then payload;
+//     29 padding (u32 length follows); 30 time extend (delta += u32 << 27); 31 absolute time stamp.
+// Example (first record of a page, kvm_entry, 6.5): 44 4f 01 00 | 31 08 01 00 5a eb 00 00 ...
+//   type_len 4 (16 bytes), time_delta 0x27a, then common_type 2097, flags 1, preempt 0, pid 60250
+// Record offsets (`offset`) count bytes of this CPU's *uncompressed* data from its first page, so
+// they stay meaningful for compressed files; they are what the events table keeps as src_line.
+import type { Diagnostics } from '../common/diagnostics.js';
+import type { RandomAccess } from '../common/source.js';
+import type { Decompressor } from './decompress.js';
+import type { PageLayout } from './meta.js';
+
+const COMMIT_MASK = (1 << 27) - 1;
+const MISSING_EVENTS = 0x80000000;
+const MISSING_STORED = 0x40000000;
+const TS_MSB = ~((1n << 59n) - 1n) & ((1n << 64n) - 1n);
+const PAGES_PER_READ = 64;
+
+export const REC_EVENT = 0;
+export const REC_LOST = 1;
+
+export class CpuStream {
+  // current block of uncompressed pages
+  private buf: Buffer = Buffer.alloc(0);
+  private blockBase = 0; // uncompressed offset of buf[0]
+  private pagePos = -1; // start of the current page in buf; -1 = no page loaded
+  private pos = 0; // next event header
+  private dataEnd = 0;
+  private tsCur = 0n;
+  // source position
+  private fileNext: number; // next file byte to read
+  private readonly fileEnd: number;
+  private chunksLeft = -1; // compressed: chunks still to read (-1 = chunk count not read yet)
+  private done = false;
+
+  /** The current record (valid after advance() returned true). */
+  kind = REC_EVENT;
+  ts = 0n;
+  recStart = 0;
+  recLen = 0;
+  /** Uncompressed CPU-data offset of the current record's header. */
+  offset = 0;
+  lostCount: number | null = null;
+  /** Bytes of the current block (records point into it). */
+  get block(): Buffer { return this.buf; }
+
+  records = 0;
+  missingPages = 0;
+  lostReported = 0;
+  private lostUnknown = false;
+
+  constructor(
+    readonly cpu: number,
+    private readonly ra: RandomAccess,
+    offset: number,
+    size: number,
+    private readonly pageSize: number,
+    private readonly layout: PageLayout,
+    private readonly le: boolean,
+    private readonly dec: Decompressor | null,
+    private readonly diag: Diagnostics,
+    private readonly where: (fileOffset: number) => string,
+  ) {
+    this.fileNext = offset;
+    // trace-cmd 3.1 stores a compressed CPU's size without its u32 chunk count (3.2 includes it):
+    // allow those 4 bytes, the chunk count still bounds the walk.
+    this.fileEnd = offset + size + (dec ? 4 : 0);
+    if (dec && this.fileEnd > ra.size && offset + size <= ra.size) this.fileEnd = ra.size;
+    if (this.fileEnd > ra.size) {
+      diag.truncated = true;
+      diag.warn('tracedat-truncated', where(ra.size), `CPU ${cpu} data runs to 0x${this.fileEnd.toString(16)} but the file ends at 0x${ra.size.toString(16)}; events after the cut are missing`,
+        undefined, 'the trace.dat was cut; the table holds what the file has');
+      this.fileEnd = ra.size;
+    }
+  }
+
+  private u32(o: number): number { return this.le ? this.buf.readUInt32LE(o) : this.buf.readUInt32BE(o); }
+  private u64(o: number): bigint { return this.le ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o); }
+
+  /** Load the next block of pages. False when this CPU has no more data. */
+  async refill(): Promise<boolean> {
+    if (this.done) return false;
+    const nextBase = this.blockBase + this.buf.length;
+    if (!this.dec) {
+      const left = this.fileEnd - this.fileNext;
+      if (left <= 0) { this.done = true; return false; }
+      const n = Math.min(left, this.pageSize * PAGES_PER_READ);
+      const b = await this.ra.read(this.fileNext, n);
+      this.fileNext += n;
+      return this.load(b, nextBase);
+    }
+    if (this.chunksLeft < 0) {
+      if (this.fileNext + 4 > this.fileEnd) return this.stop(this.fileNext, 'compressed CPU data has no chunk count');
+      const h = await this.ra.read(this.fileNext, 4);
+      this.chunksLeft = this.le ? h.readUInt32LE(0) : h.readUInt32BE(0);
+      this.fileNext += 4;
+    }
+    if (this.chunksLeft === 0) { this.done = true; return false; }
+    if (this.fileNext + 8 > this.fileEnd) return this.stop(this.fileNext, `${this.chunksLeft} compressed chunks announced but the CPU data ends`);
+    const h = await this.ra.read(this.fileNext, 8);
+    const csize = this.le ? h.readUInt32LE(0) : h.readUInt32BE(0);
+    const usize = this.le ? h.readUInt32LE(4) : h.readUInt32BE(4);
+    if (this.fileNext + 8 + csize > this.fileEnd) return this.stop(this.fileNext, `chunk of ${csize} compressed bytes runs past the CPU data end`);
+    if (usize > 1 << 30) return this.stop(this.fileNext, `chunk claims ${usize} uncompressed bytes`);
+    const c = await this.ra.read(this.fileNext + 8, csize);
+    const at = this.fileNext;
+    this.fileNext += 8 + csize;
+    this.chunksLeft--;
+    let out: Buffer;
+    try {
+      out = this.dec(c, usize);
+    } catch (e) {
+      return this.stop(at, `chunk does not decompress (${(e as Error).message})`);
+    }
+    if (out.length !== usize) this.diag.warn('tracedat-chunk', this.where(at), `chunk decompressed to ${out.length} bytes, header says ${usize}`);
+    return this.load(out, nextBase);
+  }
+
+  private stop(at: number, msg: string): boolean {
+    this.done = true;
+    this.diag.truncated = true;
+    this.diag.warn('tracedat-truncated', this.where(at), `CPU ${this.cpu}: ${msg}; the rest of this CPU's events is missing`, undefined, 'the file is cut or corrupt');
+    return false;
+  }
+
+  private load(b: Buffer, base: number): boolean {
+    if (b.length === 0) { this.done = true; return false; }
+    if (b.length % this.pageSize !== 0) {
+      this.diag.warn('tracedat-partial-page', this.where(this.fileNext), `CPU ${this.cpu}: data block of ${b.length} bytes is not a whole number of ${this.pageSize}-byte pages; the last page is read as far as it goes`);
+    }
+    this.buf = b;
+    this.blockBase = base;
+    this.pagePos = -1;
+    this.pos = 0;
+    this.dataEnd = 0;
+    return true;
+  }
+
+  /** Start the page at buf[p]. Returns true when it sets a lost-events marker as the current record. */
+  private loadPage(p: number): boolean {
+    const L = this.layout;
+    this.pagePos = p;
+    if (p + L.dataOffset > this.buf.length) { this.pos = this.dataEnd = this.buf.length; return false; }
+    this.tsCur = this.u64(p);
+    const flags = L.commitSize === 8 ? (this.le ? this.buf.readUInt32LE(p + L.commitOffset) : this.buf.readUInt32BE(p + L.commitOffset + 4)) : this.u32(p + L.commitOffset);
+    let size = flags & COMMIT_MASK;
+    const start = p + L.dataOffset;
+    const room = Math.min(this.pageSize - L.dataOffset, this.buf.length - start);
+    if (size > room) {
+      this.diag.warn('tracedat-page-header', this.where(-1), `CPU ${this.cpu} page at data offset 0x${(this.blockBase + p).toString(16)}: commit size ${size} exceeds the page (${room} bytes of data); page read up to its end`,
+        undefined, 'corrupt page header');
+      size = room;
+    }
+    this.pos = start;
+    this.dataEnd = start + size;
+    if (flags & MISSING_EVENTS) {
+      this.missingPages++;
+      let count: number | null = null;
+      if (flags & MISSING_STORED) {
+        const o = start + size;
+        if (o + L.commitSize <= Math.min(this.buf.length, p + this.pageSize)) {
+          count = L.commitSize === 8 ? Number(this.u64(o)) : this.u32(o);
+          this.lostReported += count;
+        }
+      }
+      if (count === null) this.lostUnknown = true;
+      this.kind = REC_LOST;
+      this.ts = this.tsCur;
+      this.lostCount = count;
+      this.offset = this.blockBase + p;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Move to the next record of the loaded block. False when the block is used up (then call
+   * refill()). Every step moves forward by at least 4 bytes, so a corrupt page cannot loop.
+   */
+  advance(): boolean {
+    const buf = this.buf;
+    for (;;) {
+      if (this.pos >= this.dataEnd) {
+        const next = this.pagePos < 0 ? 0 : this.pagePos + this.pageSize;
+        if (next >= buf.length) return false;
+        if (this.loadPage(next)) return true;
+        continue;
+      }
+      const h = this.pos;
+      if (h + 4 > this.dataEnd) { this.corrupt(h, 'event header cut by the page end'); continue; }
+      const w = this.u32(h);
+      const typeLen = this.le ? w & 31 : w >>> 27;
+      const delta = this.le ? w >>> 5 : w & COMMIT_MASK;
+      if (typeLen >= 29) {
+        if (h + 8 > this.dataEnd) { this.corrupt(h, `type ${typeLen} cut by the page end`); continue; }
+        const arg = this.u32(h + 4);
+        if (typeLen === 29) {
+          // padding: kbuffer adds its delta and skips 4 + length (delta 0: rest of the page)
+          this.tsCur += BigInt(delta);
+          this.pos = delta === 0 || arg === 0 ? this.dataEnd : h + 4 + arg;
+        } else if (typeLen === 30) {
+          this.tsCur += (BigInt(arg) << 27n) + BigInt(delta);
+          this.pos = h + 8;
+        } else {
+          this.tsCur = ((BigInt(arg) << 27n) + BigInt(delta)) | (this.tsCur & TS_MSB);
+          this.pos = h + 8;
+        }
+        continue;
+      }
+      let start: number;
+      let len: number;
+      if (typeLen === 0) {
+        if (h + 8 > this.dataEnd) { this.corrupt(h, 'long record length cut by the page end'); continue; }
+        len = ((this.u32(h + 4) - 4 + 3) & ~3);
+        start = h + 8;
+      } else {
+        len = typeLen * 4;
+        start = h + 4;
+      }
+      if (len <= 0 || start + len > this.dataEnd) { this.corrupt(h, `record length ${len} runs past the page data`); continue; }
+      this.tsCur += BigInt(delta);
+      this.pos = start + len;
+      this.kind = REC_EVENT;
+      this.ts = this.tsCur;
+      this.recStart = start;
+      this.recLen = len;
+      this.offset = this.blockBase + h;
+      this.records++;
+      return true;
+    }
+  }
+
+  private corrupt(h: number, msg: string): void {
+    this.diag.warn('tracedat-record', this.where(-1), `CPU ${this.cpu} data offset 0x${(this.blockBase + h).toString(16)}: ${msg}; rest of the page skipped`, undefined, 'corrupt ring-buffer page');
+    this.pos = this.dataEnd;
+  }
+
+  get lostCountUnknown(): boolean { return this.lostUnknown; }
+}

@@ -1,0 +1,183 @@
+// trace.dat -> events rows: reads the metadata, opens one lazy stream per CPU and merges them in
+// time order (k-way merge over a heap; ties by CPU, then record order). Only one block of pages
+// (or one compressed chunk) per CPU is in memory at a time.
+import { C, LOST_EVENT } from '../common/columns.js';
+import type { CollectorContext } from '../common/collector.js';
+import type { TracepointDecoder } from '../common/tracepoints/types.js';
+import type { RecordFieldReader } from '../common/tepformat/fieldReader.js';
+import { decompressorFor } from './decompress.js';
+import { CpuStream, REC_LOST } from './cpuStream.js';
+import type { TraceDatMeta } from './meta.js';
+import { readTraceDatMeta } from './readMeta.js';
+
+export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
+
+/** Clocks whose timestamps are not nanoseconds (kernel/trace/trace.c trace_clocks[]). */
+const CYCLE_CLOCKS = new Set(['x86-tsc', 'counter']);
+
+interface EventInfo {
+  readonly nameCode: number;
+  readonly reader: RecordFieldReader | undefined;
+  readonly decoder: TracepointDecoder | undefined;
+}
+
+function describe(meta: TraceDatMeta): string {
+  const b = meta.buffers[0];
+  return `trace.dat v${meta.version}, ${meta.compression === 'none' ? 'uncompressed' : `${meta.compression} ${meta.compressionVersion}`}, ` +
+    `clock ${b?.clock ?? meta.traceClock ?? '?'}${meta.tsc2nsec ? ' + TSC2NSEC' : ''}, page ${meta.pageSize}, ` +
+    `${b?.cpus.length ?? 0} CPUs with data${meta.uname ? `, ${meta.uname}` : ''}${meta.toolVersion ? `, trace-cmd ${meta.toolVersion}` : ''}`;
+}
+
+/** Stream every record of a trace.dat into ctx.builder. Returns the metadata (guests, clock, ...). */
+export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLookup): Promise<TraceDatMeta> {
+  const { source, builder: b, diag } = ctx;
+  diag.format = 'tracedat';
+  const ra = await source.random();
+  try {
+    const meta = await readTraceDatMeta(ra, source.name, diag);
+    diag.note(describe(meta));
+    const top = meta.buffers.find((x) => x.name === '') ?? meta.buffers[0];
+    if (!top) {
+      diag.warn('tracedat-meta', `${source.name}@0x0`, 'no BUFFER/flyrecord data in the file: the table is empty');
+      return meta;
+    }
+    for (const extra of meta.buffers) {
+      if (extra !== top) diag.note(`instance "${extra.name}" (${extra.cpus.length} CPUs) is not read: only the top instance is`);
+    }
+    const clock = top.clock || meta.traceClock || 'local';
+    // tsc2nsec: trace-cmd's pseudo clock, x86-tsc in the ring buffer + TSC2NSEC in the file.
+    const tsc = meta.tsc2nsec && meta.tsc2nsec.mult !== 0 ? meta.tsc2nsec : null;
+    if (!tsc && (CYCLE_CLOCKS.has(clock) || clock === 'tsc2nsec')) {
+      diag.note(`TIME UNIT = CYCLES: clock "${clock}" without a TSC2NSEC option, so ts_ns holds raw ${clock} counts, NOT nanoseconds; durations need the TSC frequency`);
+    } else if (clock === 'uptime') {
+      diag.note('TIME UNIT = JIFFIES: clock "uptime" counts jiffies, so ts_ns is not nanoseconds');
+    }
+    if (meta.timeShiftPresent) diag.note('TIME_SHIFT option present (guest file): timestamps are the guest\'s own, not shifted to the host clock');
+    for (const g of meta.guests) {
+      diag.note(`guest "${g.name}" (trace id ${g.traceId}): ${[...g.vcpuToHostTid].map(([v, t]) => `vCPU ${v} -> host tid ${t}`).join(', ')}`);
+    }
+    if (meta.cpuCount !== null) diag.note(`host CPU count ${meta.cpuCount}`);
+
+    const dec = meta.compression === 'none' ? null : decompressorFor(meta.compression);
+    const pageSize = top.pageSize || meta.pageSize;
+    const streams: CpuStream[] = top.cpus.map((c) => new CpuStream(
+      c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
+      (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:cpu${c.cpu}`),
+    ));
+
+    const names = b.dictionaries[C.event]!;
+    const comms = b.dictionaries[C.comm]!;
+    const lostCode = names.code(LOST_EVENT);
+    const events = new Map<number, EventInfo>();
+    const eventInfo = (id: number): EventInfo => {
+      let e = events.get(id);
+      if (!e) {
+        const f = meta.formats.get(id);
+        e = f
+          ? { nameCode: names.code(f.name), reader: meta.formats.reader(id), decoder: decoderFor(f.name) }
+          : { nameCode: names.code(`[unknown event id ${id}]`), reader: undefined, decoder: undefined };
+        events.set(id, e);
+      }
+      return e;
+    };
+    const commCode = new Map<number, number>();
+    const commOf = (pid: number): number => {
+      let c = commCode.get(pid);
+      if (c === undefined) {
+        // libtraceevent's tep_data_comm_from_pid: "<idle>" for 0, "<...>" when not saved
+        c = comms.code(meta.cmdlines.get(pid) ?? (pid === 0 ? '<idle>' : '<...>'));
+        commCode.set(pid, c);
+      }
+      return c;
+    };
+    const le = meta.littleEndian;
+
+    // heap of streams that have a current record, ordered by (ts, cpu)
+    const heap: CpuStream[] = [];
+    const less = (x: CpuStream, y: CpuStream): boolean => (x.ts < y.ts || (x.ts === y.ts && x.cpu < y.cpu));
+    const push = (s: CpuStream): void => {
+      heap.push(s);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i]!, heap[p]!)) break;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    };
+    const siftDown = (): void => {
+      let i = 0;
+      const n = heap.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < n && less(heap[l]!, heap[m]!)) m = l;
+        if (r < n && less(heap[r]!, heap[m]!)) m = r;
+        if (m === i) return;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    };
+    const step = async (s: CpuStream): Promise<boolean> => {
+      while (!s.advance()) if (!(await s.refill())) return false;
+      return true;
+    };
+    for (const s of streams) if (await step(s)) push(s);
+
+    let unknownIds = 0;
+    let rows = 0;
+    while (heap.length > 0) {
+      const s = heap[0]!;
+      const ts = tsc ? ((s.ts * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset : s.ts;
+      b.big64(C.ts_ns, ts);
+      b.i32(C.cpu, s.cpu);
+      b.num64(C.src_line, s.offset);
+      if (s.kind === REC_LOST) {
+        b.dictCode(C.event, lostCode);
+        if (s.lostCount !== null) b.i32(C.count, Math.min(s.lostCount, 0x7fffffff));
+        diag.lostEvents({ cpu: s.cpu, tsNs: ts, count: s.lostCount, where: `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}` });
+      } else {
+        const buf = s.block;
+        const o = s.recStart;
+        const id = s.recLen >= 2 ? (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o)) : -1;
+        const e = eventInfo(id);
+        b.dictCode(C.event, e.nameCode);
+        if (e.reader) {
+          const r = e.reader.bind(buf, o, s.recLen);
+          const pid = r.num('common_pid');
+          if (pid !== undefined) {
+            b.i32(C.tid, pid);
+            b.dictCode(C.comm, commOf(pid));
+          }
+          e.decoder?.decodeFields(r, b);
+        } else if (unknownIds++ < 1000) {
+          diag.warn('tracedat-unknown-event', `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
+        }
+      }
+      b.end();
+      if ((++rows & 0xffff) === 0 && ctx.progress) ctx.progress(0);
+      // advance() is synchronous; only a block boundary needs an await (one per 64 pages / chunk)
+      if (s.advance() || (await step(s))) siftDown();
+      else {
+        const last = heap.pop()!;
+        if (heap.length > 0) { heap[0] = last; siftDown(); }
+      }
+    }
+
+    for (const s of streams) {
+      const k = meta.cpuStats.get(s.cpu);
+      diag.cpuStats.push({
+        cpu: s.cpu, recordsInFile: s.records,
+        ...(k?.entries !== undefined ? { entries: k.entries } : {}),
+        ...(k?.overrun !== undefined ? { overrun: k.overrun } : {}),
+        ...(k?.readEvents !== undefined ? { readEvents: k.readEvents } : {}),
+        missingPages: s.missingPages, lostReported: s.lostReported,
+      });
+      if (k?.overrun) diag.note(`CPU ${s.cpu}: the kernel reports ${k.overrun} events overwritten (overrun) before they were read`);
+    }
+    return meta;
+  } finally {
+    await ra.close();
+  }
+}

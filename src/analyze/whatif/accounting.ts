@@ -1,0 +1,112 @@
+// Time accounting per vCPU (MODEL.md "Time accounting"): guest time G, handling time H (non-halt
+// exits), halt time Hh; EHT in both definitions; before and after removing a set of exits. Pure.
+import type { ModelExit } from './types.js';
+
+export interface VcpuAccount {
+  vm: string;
+  vcpu: number;
+  gNs: number;
+  hNs: number;
+  hhNs: number;
+  exits: number;
+  /** Exits left out of the sums (broken pairs). */
+  excluded: number;
+}
+
+export interface Eht {
+  /** H / (G + H): share of busy time in the hypervisor. */
+  busy: number | null;
+  /** (H + Hh) / (G + H + Hh): perf kvm stat's basis, dominated by idle. */
+  wall: number | null;
+}
+
+export function ehtOf(gNs: number, hNs: number, hhNs: number): Eht {
+  const busyDen = gNs + hNs;
+  const wallDen = gNs + hNs + hhNs;
+  return { busy: busyDen > 0 ? hNs / busyDen : null, wall: wallDen > 0 ? (hNs + hhNs) / wallDen : null };
+}
+
+/** G, H, Hh per vCPU. G counts (exit - previous entry) only where both pairs are intact. */
+export function accountVcpus(exits: readonly ModelExit[]): VcpuAccount[] {
+  const by = new Map<string, ModelExit[]>();
+  for (const e of exits) {
+    const k = `${e.vm}\u0000${e.vcpu}`;
+    let a = by.get(k);
+    if (!a) by.set(k, (a = []));
+    a.push(e);
+  }
+  const out: VcpuAccount[] = [];
+  for (const list of by.values()) {
+    list.sort((a, b) => a.exitNs - b.exitNs || a.id - b.id);
+    const acc: VcpuAccount = { vm: list[0]!.vm, vcpu: list[0]!.vcpu, gNs: 0, hNs: 0, hhNs: 0, exits: list.length, excluded: 0 };
+    let prevEntry: number | null = null;
+    for (const e of list) {
+      const ok = !e.broken && e.entryNs !== null && e.entryNs >= e.exitNs;
+      if (prevEntry !== null && !e.broken && e.exitNs >= prevEntry) acc.gNs += e.exitNs - prevEntry;
+      if (!ok) {
+        acc.excluded++;
+        prevEntry = null;
+        continue;
+      }
+      const dur = e.entryNs! - e.exitNs;
+      if (e.category === 'halt') acc.hhNs += dur; else acc.hNs += dur;
+      prevEntry = e.entryNs;
+    }
+    out.push(acc);
+  }
+  return out.sort((a, b) => (a.vm < b.vm ? -1 : a.vm > b.vm ? 1 : a.vcpu - b.vcpu));
+}
+
+/** Handling time an exit returns when avoided (0 for broken pairs: unknown, not counted). */
+export function handlingNs(e: ModelExit): number {
+  return !e.broken && e.entryNs !== null && e.entryNs >= e.exitNs ? e.entryNs - e.exitNs : 0;
+}
+
+export interface AfterAccount {
+  /** Handling time removed, summed over vCPUs (halt time is never removed). */
+  dHandlingNs: number;
+  /** dH for the throughput bound: handling + indirectCostNs per avoided exit. */
+  dHNs: number;
+  before: Eht;
+  after: Eht;
+  /** (G + H) / (G + H - dH) over all vCPUs together. */
+  boundAll: number | null;
+  /** The largest per-vCPU bound (the vCPU that gains most, if it is the bottleneck). */
+  boundMaxVcpu: number | null;
+  boundMaxVcpuId: string | null;
+}
+
+/** EHT and throughput bound after removing `avoided` exits (ids). */
+export function accountAfter(accounts: readonly VcpuAccount[], exits: readonly ModelExit[], avoided: ReadonlySet<number>, indirectCostNs: number): AfterAccount {
+  const dH = new Map<string, { handling: number; n: number }>();
+  for (const e of exits) {
+    if (!avoided.has(e.id) || e.category === 'halt') continue;
+    const k = `${e.vm}\u0000${e.vcpu}`;
+    const d = dH.get(k) ?? { handling: 0, n: 0 };
+    d.handling += handlingNs(e);
+    d.n++;
+    dH.set(k, d);
+  }
+  let g = 0, h = 0, hh = 0, dh = 0, dhAll = 0;
+  let boundMax: number | null = null;
+  let boundMaxId: string | null = null;
+  for (const a of accounts) {
+    const d = dH.get(`${a.vm}\u0000${a.vcpu}`) ?? { handling: 0, n: 0 };
+    const dAll = d.handling + indirectCostNs * d.n;
+    g += a.gNs; h += a.hNs; hh += a.hhNs; dh += d.handling; dhAll += dAll;
+    const b = bound(a.gNs + a.hNs, dAll);
+    if (b !== null && (boundMax === null || b > boundMax)) { boundMax = b; boundMaxId = `${a.vm}/vcpu${a.vcpu}`; }
+  }
+  return {
+    dHandlingNs: dh, dHNs: dhAll,
+    before: ehtOf(g, h, hh),
+    after: ehtOf(g, h - dh, hh),
+    boundAll: bound(g + h, dhAll), boundMaxVcpu: boundMax, boundMaxVcpuId: boundMaxId,
+  };
+}
+
+function bound(busyNs: number, dHNs: number): number | null {
+  if (busyNs <= 0) return null;
+  const rest = busyNs - dHNs;
+  return rest > 0 ? busyNs / rest : null;
+}

@@ -1,0 +1,195 @@
+// Adapter: the analyzer's AnalysisResult (src/analyze/types.ts) -> the model's small inputs
+// (types.ts here). Times are rebased to the trace's first event so they fit exactly in a number.
+import { CATEGORIES, IRQ_DELIVERIES, IRQ_FLAG, IRQ_SOURCES, VCPU_STATES, type AnalysisResult } from '../types.js';
+import type { VcpuAccount } from './accounting.js';
+import { POSTED_EXIT_REASONS } from './posted.js';
+import type { IrqKind, ModelExit, ModelInput, ModelIrq, ModelKick, VcpuState } from './types.js';
+
+const WINDOW_REASONS = new Set(['INTERRUPT_WINDOW', 'NMI_WINDOW', 'vintr']);
+const EXTERNAL_REASONS = new Set(['EXTERNAL_INTERRUPT', 'interrupt']);
+const STATE_MAP: Record<(typeof VCPU_STATES)[number], VcpuState> = {
+  in_guest: 'guest', in_exit: 'exit', runnable: 'runnable', halted: 'blocked', unknown: 'unknown',
+};
+/** GSIs of legacy timers (PIT on 0 and its IOAPIC alias 2, RTC on 8): timer interrupts, not devices. */
+const TIMER_GSIS = new Set([0, 2, 8]);
+
+export function vmLabel(a: AnalysisResult, vm: number): string {
+  return vm >= 0 && a.vms[vm] ? a.vms[vm]!.label : 'vm?';
+}
+
+/** What in the trace shows hardware posted delivery already (empty = none). */
+export function postedEvidenceOf(a: AnalysisResult): string[] {
+  const ev: string[] = [];
+  if (a.postedDelivery) ev.push('kvm_apicv_accept_irq / AVIC events');
+  const delivered = new Map<string, number>();
+  for (const ch of a.irqs.chunks) {
+    for (let i = 0; i < ch.length; i++) {
+      const d = IRQ_DELIVERIES[ch.delivery[i]!]!;
+      if (d === 'posted' || d === 'avic') delivered.set(d, (delivered.get(d) ?? 0) + 1);
+    }
+  }
+  for (const [d, n] of delivered) ev.push(`${n} interrupt(s) delivered ${d}`);
+  // VMX exit reasons that exist only with APICv (virtual-interrupt delivery / APIC-register
+  // virtualization; Intel SDM vol. 3C 30.1.3 and 30.4.3): the vCPU already posts.
+  const counts = new Map<string, number>();
+  for (const ch of a.exits.chunks) {
+    for (let i = 0; i < ch.length; i++) {
+      const r = a.reasons[ch.reason[i]!];
+      if (r && r.isa !== 'SVM' && POSTED_EXIT_REASONS.includes(r.name)) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+    }
+  }
+  for (const name of POSTED_EXIT_REASONS) {
+    const n = counts.get(name);
+    if (n) ev.push(`${n} ${name} exit(s) (only with APICv)`);
+  }
+  return ev;
+}
+
+export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
+  const base = a.quality.firstNs ?? 0n;
+  const rel = (t: bigint): number => Number(t - base);
+  const vcpuOf = (thread: number): number => {
+    const th = a.threads[thread];
+    // An unknown vCPU id keeps its threads apart (negative ids never clash with real ones).
+    return th && th.vcpu >= 0 ? th.vcpu : -1 - thread;
+  };
+  const vmOfThread = (thread: number): string => vmLabel(a, a.threads[thread]?.vm ?? -1);
+
+  // irqs first: the EOI trigger mode is read from the latest interrupt delivered to the vCPU.
+  const irqs: ModelIrq[] = [];
+  let id = 0;
+  for (const ch of a.irqs.chunks) {
+    for (let i = 0; i < ch.length; i++, id++) {
+      const src = IRQ_SOURCES[ch.source[i]!]!;
+      const flags = ch.flags[i]!;
+      const raiseNs = rel(ch.raiseNs[i]!);
+      const lat = ch.latencyNs[i]!;
+      const kind: IrqKind = src === 'ipi' ? 'ipi' : src === 'msi' ? 'device'
+        : src === 'set_irq' ? (TIMER_GSIS.has(ch.gsi[i]!) ? 'timer' : 'device') : 'other';
+      irqs.push({
+        id, vm: vmLabel(a, ch.vm[i]!), targetVcpu: ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : null,
+        raiseNs, deliveryNs: lat >= 0 && !(flags & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) ? raiseNs + lat : null,
+        kind, vector: ch.vector[i]! >= 0 ? ch.vector[i]! : null, state: STATE_MAP[VCPU_STATES[ch.targetState[i]!]!],
+      });
+    }
+  }
+  const lastTrig = triggerLookup(a, rel);
+
+  const exits: ModelExit[] = [];
+  const exitsByThread = new Map<number, { exitNs: number; id: number }[]>();
+  id = 0;
+  for (const ch of a.exits.chunks) {
+    for (let i = 0; i < ch.length; i++, id++) {
+      const thread = ch.thread[i]!;
+      const r = a.reasons[ch.reason[i]!];
+      const reason = r?.name ?? '?';
+      const category = CATEGORIES[ch.category[i]!]!;
+      const exitNs = rel(ch.exitNs[i]!);
+      const dur = ch.durNs[i]!;
+      const flags = ch.flags[i]!;
+      const broken = flags !== 0 || dur < 0;
+      const vcpu = vcpuOf(thread);
+      const vm = vmOfThread(thread);
+      const dev = ch.device[i]!;
+      exits.push({
+        id, vm, vcpu, exitNs, entryNs: broken ? null : exitNs + dur, reason, category,
+        device: dev >= 0 ? a.devices[dev]?.label ?? null : null,
+        interruptWindow: WINDOW_REASONS.has(reason), externalInterrupt: EXTERNAL_REASONS.has(reason),
+        eoiVector: null, eoiLevel: category === 'eoi' ? lastTrig(vm, vcpu, exitNs) : null, broken,
+      });
+      let list = exitsByThread.get(thread);
+      if (!list) exitsByThread.set(thread, (list = []));
+      list.push({ exitNs, id });
+    }
+  }
+  for (const l of exitsByThread.values()) l.sort((x, y) => x.exitNs - y.exitNs);
+
+  const kicks: ModelKick[] = [];
+  id = 0;
+  for (const ch of a.ioKicks.chunks) {
+    for (let i = 0; i < ch.length; i++, id++) {
+      const thread = ch.thread[i]!;
+      const tsNs = rel(ch.tsNs[i]!);
+      const d = a.devices[ch.device[i]!];
+      let exitId: number | null = null;
+      if (ch.inExit[i] && thread >= 0) {
+        const l = exitsByThread.get(thread) ?? [];
+        const k = lastAtOrBefore(l, tsNs);
+        if (k >= 0) exitId = l[k]!.id;
+      }
+      kicks.push({
+        id, vm: d && d.vm >= 0 ? vmLabel(a, d.vm) : thread >= 0 ? vmOfThread(thread) : 'vm?',
+        vcpu: thread >= 0 ? vcpuOf(thread) : null, tsNs, device: d?.label ?? `device ${ch.device[i]}`, exitId,
+      });
+    }
+  }
+  // No kick events but io_request exits: the exits are the kicks. The device key is then the
+  // exit's device if known, else one key per VM and reason (devices merged: an over-estimate of
+  // POLL, said in a note).
+  let kicksFromExits = false;
+  if (kicks.length === 0) {
+    for (const e of exits) {
+      if (e.category !== 'io_request') continue;
+      kicksFromExits = true;
+      kicks.push({ id: kicks.length, vm: e.vm, vcpu: e.vcpu, tsNs: e.exitNs, device: e.device ?? `${e.reason} (device not traced)`, exitId: e.id });
+    }
+  }
+  const excluded = new Map<string, number>();
+  for (const e of exits) if (e.broken) excluded.set(`${e.vm}\u0000${e.vcpu}`, (excluded.get(`${e.vm}\u0000${e.vcpu}`) ?? 0) + 1);
+  const accounts: VcpuAccount[] = a.eht.perVcpu.map((r) => {
+    const vm = vmOfThread(r.thread);
+    const vcpu = vcpuOf(r.thread);
+    return { vm, vcpu, gNs: r.guestNs, hNs: r.handlingNs, hhNs: r.haltNs, exits: r.exits, excluded: excluded.get(`${vm}\u0000${vcpu}`) ?? 0 };
+  }).sort((x, y) => (x.vm < y.vm ? -1 : x.vm > y.vm ? 1 : x.vcpu - y.vcpu));
+  const first = a.quality.firstNs;
+  const last = a.quality.lastNs;
+  return {
+    exits, irqs, kicks, exitsTraced: a.eht.traced && a.quality.exitsTraced,
+    postedEvidence: postedEvidenceOf(a),
+    windowNs: { startNs: 0, endNs: first !== null && last !== null ? Number(last - first) : 0 },
+    timeBaseNs: base,
+    kicksFromExits,
+    ...(a.eht.traced ? { accounts } : {}),
+  };
+}
+
+function lastAtOrBefore(l: readonly { exitNs: number }[], t: number): number {
+  let lo = 0, hi = l.length - 1, idx = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (l[mid]!.exitNs <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return idx;
+}
+
+/**
+ * (vm, vcpu, t) -> trigger mode of the latest interrupt delivered to that vCPU at or before t
+ * (the one an EOI most likely retires), null when unknown. The exits table does not carry the
+ * EOI'd vector, so this is an inference; the README says so.
+ */
+function triggerLookup(a: AnalysisResult, rel: (t: bigint) => number): (vm: string, vcpu: number, t: number) => boolean | null {
+  const by = new Map<string, { t: number; level: boolean | null }[]>();
+  for (const ch of a.irqs.chunks) {
+    for (let i = 0; i < ch.length; i++) {
+      const v = ch.targetVcpu[i]!;
+      const lat = ch.latencyNs[i]!;
+      if (v < 0 || lat < 0) continue;
+      const k = `${vmLabel(a, ch.vm[i]!)}\u0000${v}`;
+      let l = by.get(k);
+      if (!l) by.set(k, (l = []));
+      const tl = ch.trigLevel[i]!;
+      l.push({ t: rel(ch.raiseNs[i]!) + lat, level: tl === 255 ? null : tl === 1 });
+    }
+  }
+  for (const l of by.values()) l.sort((x, y) => x.t - y.t);
+  return (vm, vcpu, t) => {
+    const l = by.get(`${vm}\u0000${vcpu}`);
+    if (!l) return null;
+    let lo = 0, hi = l.length - 1, idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (l[mid]!.t <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return idx >= 0 ? l[idx]!.level : null;
+  };
+}

@@ -1,0 +1,44 @@
+// es2scope analyze <trace|events.arrow> -o DIR: the derived tables (exits, irqs, vcpu_runs,
+// io_kicks) as Arrow IPC files plus summary.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { analysisSummaryJson } from '../../analyze/summary.js';
+import { writeDerivedTables } from '../../table/derivedArrow.js';
+import { analyzeTrace } from './stat.js';
+
+export interface AnalyzeArgs {
+  input: string;
+  output: string;
+  format: string;
+  window: number;
+  quiet: boolean;
+}
+
+export function registerAnalyze(y: Argv): Argv {
+  return y.command<AnalyzeArgs>(
+    'analyze <input>',
+    'write exits.arrow, irqs.arrow, vcpu_runs.arrow, io_kicks.arrow and summary.json for a trace or events .arrow',
+    (a) => a
+      .positional('input', { type: 'string', demandOption: true, describe: 'trace (any supported format) or events .arrow' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (created)' })
+      .option('window', { type: 'number', default: 1e9, describe: 'EHT window length, ns' })
+      .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<AnalyzeArgs>,
+    async (args) => {
+      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet, windowNs: args.window });
+      await mkdir(args.output, { recursive: true });
+      const md = new Map([['es2scope.input', JSON.stringify(run.input)]]);
+      const rows = await writeDerivedTables(args.output, result, md);
+      const summary = analysisSummaryJson(result);
+      await writeFile(`${args.output}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+      if (!args.quiet) {
+        const e = result.eht.total;
+        process.stdout.write(`${run.input.path} (${run.input.format}) -> ${args.output}/\n`);
+        for (const [f, n] of Object.entries(rows)) process.stdout.write(`  ${f.padEnd(16)} ${String(n).padStart(10)} rows\n`);
+        process.stdout.write(`  summary.json\n  EHT: ${result.eht.traced && e ? `busy ${fmtPct(e.ehtBusy)}, wall ${fmtPct(e.ehtWall)}` : 'not traced (no kvm_exit in this trace)'}\n`);
+      }
+    },
+  );
+}
+
+const fmtPct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(3)} %`);

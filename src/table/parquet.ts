@@ -1,0 +1,57 @@
+// Arrow record batches -> Parquet bytes, through parquet-wasm (the Rust arrow/parquet writer
+// compiled to WebAssembly; no native build, no network). Dictionary columns are re-pointed at one
+// final dictionary first: codes are stable (append-only dictionaries), so no row is touched and
+// the IPC stream handed to the writer carries no delta dictionaries.
+import { Data, RecordBatch, Struct, Table, tableToIPC, vectorFromArray, Utf8, makeData, type Schema, type Vector } from 'apache-arrow';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as pq from 'parquet-wasm/esm';
+
+let ready = false;
+function init(): void {
+  if (ready) return;
+  const require = createRequire(import.meta.url);
+  pq.initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+  ready = true;
+}
+
+/** For each dictionary-typed field, the union of the dictionaries seen in `batches` (append-only, so the longest). */
+function finalDictionaries(schema: Schema, batches: readonly RecordBatch[]): Map<number, Vector> {
+  const out = new Map<number, Vector>();
+  schema.fields.forEach((f, i) => {
+    if (f.typeId !== -1) return; // Type.Dictionary
+    let longest: Vector | null = null;
+    for (const b of batches) {
+      const d = b.data.children[i]!.dictionary;
+      if (d && (!longest || d.length > longest.length)) longest = d;
+    }
+    const values: string[] = longest ? (longest.toArray() as string[]) : [];
+    out.set(i, vectorFromArray(values, new Utf8()));
+  });
+  return out;
+}
+
+function repoint(batch: RecordBatch, dicts: Map<number, Vector>): RecordBatch {
+  if (dicts.size === 0) return batch;
+  const children = batch.data.children.map((c, i) => {
+    const d = dicts.get(i);
+    return d ? makeData({ type: c.type, offset: c.offset, length: c.length, nullCount: c.nullCount, nullBitmap: c.nullBitmap, data: c.values, dictionary: d } as never) as Data : c;
+  });
+  return new RecordBatch(batch.schema, makeData({ type: new Struct(batch.schema.fields), length: batch.numRows, nullCount: 0, children }));
+}
+
+export interface ParquetOptions {
+  /** zstd by default: about the size of gzip, much faster to read. */
+  compression?: 'zstd' | 'snappy' | 'none';
+}
+
+/** Encode record batches (one schema) as one Parquet file's bytes. */
+export function batchesToParquet(schema: Schema, batches: readonly RecordBatch[], opts: ParquetOptions = {}): Uint8Array {
+  init();
+  const dicts = finalDictionaries(schema, batches);
+  const table = new Table(schema, batches.map((b) => repoint(b, dicts)));
+  const wasmTable = pq.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  const compression = opts.compression === 'none' ? pq.Compression.UNCOMPRESSED : opts.compression === 'snappy' ? pq.Compression.SNAPPY : pq.Compression.ZSTD;
+  const props = new pq.WriterPropertiesBuilder().setCompression(compression).build();
+  return pq.writeParquet(wasmTable, props);
+}
