@@ -29,15 +29,15 @@ export const COLUMNS = [
   { name: 'reason_code', kind: 'i64', doc: 'numeric exit reason when known (binary formats, numeric text, or from the reason table)' },
   { name: 'isa', kind: 'dict', doc: 'VMX or SVM for kvm_exit, when known' },
   { name: 'rip', kind: 'u64', doc: 'guest RIP (kvm_exit, kvm_entry)' },
-  { name: 'info1', kind: 'u64', doc: 'kvm_exit info1 (VMX exit qualification / SVM exit_info_1); kvm_apic_ipi icr_low' },
-  { name: 'info2', kind: 'u64', doc: 'kvm_exit info2' },
+  { name: 'info1', kind: 'u64', doc: 'kvm_exit info1 (VMX exit qualification / SVM exit_info_1); kvm_apic_ipi icr_low; avic icrl / offset / vmid' },
+  { name: 'info2', kind: 'u64', doc: 'kvm_exit info2; avic icrh' },
   { name: 'intr_info', kind: 'u32', doc: 'kvm_exit/kvm_entry intr_info (5.10+ / 6.14+)' },
   { name: 'error_code', kind: 'u32', doc: 'kvm_exit/kvm_entry error_code' },
   { name: 'requests', kind: 'u64', doc: 'kvm_exit pending requests (6.14+)' },
   { name: 'gpa', kind: 'u64', doc: 'guest physical address (kvm_mmio, kvm_fast_mmio); kvm_msi_set_irq address; pi_desc_addr' },
   { name: 'port', kind: 'i32', doc: 'I/O port (kvm_pio)' },
   { name: 'msr', kind: 'u32', doc: 'MSR index (kvm_msr ecx)' },
-  { name: 'value', kind: 'u64', doc: 'data value (kvm_pio val, kvm_mmio val, kvm_msr data, kvm_apic val, kvm_msi_set_irq data)' },
+  { name: 'value', kind: 'u64', doc: 'data value (kvm_pio val, kvm_mmio val, kvm_msr data, kvm_apic val, kvm_msi_set_irq data, kvm_halt_poll_ns old value)' },
   { name: 'len', kind: 'i32', doc: 'access size in bytes (kvm_pio size, kvm_mmio len)' },
   { name: 'count', kind: 'i32', doc: 'kvm_pio count; number of lost events for "[lost]" rows (null when unknown)' },
   { name: 'write', kind: 'bool', doc: 'write access (kvm_pio, kvm_mmio, kvm_msr, kvm_apic, kvm_cr)' },
@@ -57,7 +57,7 @@ export const COLUMNS = [
   { name: 'next_comm', kind: 'dict', doc: 'sched_switch next_comm; sched_wakeup woken comm' },
   { name: 'prev_comm', kind: 'dict', doc: 'sched_switch prev_comm' },
   { name: 'target_cpu', kind: 'i32', doc: 'sched_wakeup target_cpu' },
-  { name: 'detail', kind: 'dict', doc: 'small-vocabulary extra text: kvm_apic register (APIC_EOI), kvm_mmio type, exit flags (FAILED_VMENTRY), apic_ipi shorthand, unparsed payload marker' },
+  { name: 'detail', kind: 'dict', doc: 'small-vocabulary extra text: kvm_apic register (APIC_EOI), kvm_cr register (CR4), kvm_mmio type, exit flags (FAILED_VMENTRY), apic_ipi shorthand, unparsed payload marker' },
 ] as const satisfies readonly ColumnSpec[];
 
 export type ColumnName = (typeof COLUMNS)[number]['name'];

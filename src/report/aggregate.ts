@@ -76,11 +76,18 @@ export class AdaptiveTimeBins {
     }
   }
 
-  /** Rows sorted by series then time; bin start in ms. */
-  rows(): { series: string; tMs: number; count: number }[] {
+  /**
+   * Rows sorted by series then time; bin start in ms. With `zeroFill`, empty bins up to the last
+   * one are rows with count 0, so a line drops to zero instead of bridging the gap.
+   */
+  rows(zeroFill = false): { series: string; tMs: number; count: number }[] {
     const out: { series: string; tMs: number; count: number }[] = [];
     for (const [series, m] of [...this.bins].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      for (const [i, count] of [...m].sort((a, b) => a[0] - b[0])) out.push({ series, tMs: (i * this.widthNs) / 1e6, count });
+      if (zeroFill) {
+        for (let i = 0; i <= this.maxIndex; i++) out.push({ series, tMs: (i * this.widthNs) / 1e6, count: m.get(i) ?? 0 });
+      } else {
+        for (const [i, count] of [...m].sort((a, b) => a[0] - b[0])) out.push({ series, tMs: (i * this.widthNs) / 1e6, count });
+      }
     }
     return out;
   }

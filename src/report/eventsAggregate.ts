@@ -7,7 +7,7 @@ import { AdaptiveTimeBins, topKeys } from './aggregate.js';
 import type { EventBinRow, HeatCell } from './model.js';
 
 /** Event types drawn individually; the rest are summed as "other". */
-export const TOP_EVENT_TYPES = 8;
+export const TOP_EVENT_TYPES = 6;
 /** The I/O event path (kicks, device interrupts, injection): always drawn, whatever their rank. */
 export const IO_PATH_EVENTS: ReadonlySet<string> = new Set([
   'kvm_fast_mmio', 'kvm_mmio', 'kvm_pio', 'kvm_msi_set_irq', 'kvm_set_irq', 'kvm_inj_virq', 'kvm_apicv_accept_irq',
@@ -63,7 +63,7 @@ export class EventsAggregate {
     const keepEv = topKeys(this.byEvent.seriesTotals(), TOP_EVENT_TYPES);
     for (const k of this.byEvent.seriesTotals().keys()) if (IO_PATH_EVENTS.has(k)) keepEv.add(k);
     const folded = new Map<string, EventBinRow>();
-    for (const r of this.byEvent.rows()) {
+    for (const r of this.byEvent.rows(true)) {
       const event = keepEv.has(r.series) ? r.series : 'other';
       const k = `${event}\u0000${r.tMs}`;
       const row = folded.get(k);

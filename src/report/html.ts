@@ -72,7 +72,7 @@ function qualityBox(d: ReportData): string {
 function paramsBox(d: ReportData): string {
   if (d.params.length === 0) return `<section class="box" id="parameters"><h2>Model parameters</h2><p>The what-if model did not run.</p></section>`;
   const rows = d.params.map((p) => `<tr><th><code>${escapeHtml(p.name)}</code></th><td>${escapeHtml(p.value)} ${escapeHtml(p.unit)}</td><td>${escapeHtml(p.doc)}</td></tr>`);
-  return `<section class="box" id="parameters"><h2>Model parameters</h2><table>${rows.join('')}</table></section>`;
+  return `<section class="box wide" id="parameters"><h2>Model parameters</h2><table>${rows.join('')}</table></section>`;
 }
 
 function headline(d: ReportData): string {
@@ -96,6 +96,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:0 0 8px}
 .notice{background:#fff4e5;border:1px solid #f0b46a;padding:8px 12px;margin:8px 0;border-radius:4px}
 .boxes{display:flex;flex-wrap:wrap;gap:16px;margin:16px 0}
 .box{border:1px solid #ccc;border-radius:6px;padding:12px 16px;flex:1 1 340px}
+.box.wide{flex-basis:100%} .box.wide td:last-child{color:#555}
 .box table{border-collapse:collapse;font-size:13px} .box th{text-align:left;padding:2px 12px 2px 0;font-weight:600;vertical-align:top} .box td{padding:2px 8px 2px 0;vertical-align:top}
 .chart{margin:24px 0;padding-top:8px;border-top:1px solid #eee}
 .caption{font-size:13px;color:#444;max-width:900px} .small{font-size:12px;color:#555}

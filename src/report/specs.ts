@@ -260,7 +260,7 @@ function inferBinMs(ts: number[]): number {
 }
 
 export function eventsOverTimeSpec(d: ReportData): ChartSpec {
-  const title = 'I/O kicks, interrupts and other KVM events over time';
+  const title = 'I/O kicks, interrupts and other traced events over time';
   const caption = 'Events per time bin by tracepoint (the I/O path events and the most frequent others; the rest summed as "other"), log scale. Present for every trace, with or without kvm_exit.';
   if (d.eventsOverTime.length === 0) return { id: 'events-over-time', title, caption, spec: placeholder(title, 'no events') };
   return {
@@ -272,7 +272,7 @@ export function eventsOverTimeSpec(d: ReportData): ChartSpec {
         x: { field: 'tMs', type: 'quantitative', title: 'time since trace start (ms)' },
         // symlog: a 44-event series stays visible next to an 800-event one
         y: { field: 'count', type: 'quantitative', title: 'events per bin', scale: { type: 'symlog' } },
-        color: { field: 'event', type: 'nominal', title: 'event' },
+        color: { field: 'event', type: 'nominal', title: 'event', scale: { scheme: 'tableau20' } },
         tooltip: [{ field: 'event' }, { field: 'tMs', type: 'quantitative', title: 'ms' }, { field: 'count', type: 'quantitative' }],
       },
     }, title),

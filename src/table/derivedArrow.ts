@@ -8,14 +8,33 @@ import {
 } from 'apache-arrow';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import {
-  ACCESS_KINDS, CATEGORIES, IRQ_DELIVERIES, IRQ_SOURCES, VCPU_STATES, EXIT_FLAG, type AnalysisResult,
-} from '../analyze/types.js';
+
+// The analyzer's result, structurally (src/table must not import src/analyze: the CLI passes
+// an AnalysisResult plus its vocabularies, see src/cli/commands/analyze.ts).
+interface Chunk { length: number }
+export interface DerivedInput {
+  exits: { chunks: (Chunk & { exitNs: BigInt64Array; durNs: Float64Array; thread: Int32Array; cpu: Int16Array; reason: Uint16Array; category: Uint8Array; flags: Uint8Array; device: Int32Array; detail: Uint16Array })[] };
+  irqs: { chunks: (Chunk & { raiseNs: BigInt64Array; acceptDelayNs: Float64Array; latencyNs: Float64Array; source: Uint8Array; delivery: Uint8Array; targetState: Uint8Array; target: Int32Array; targetVcpu: Int32Array; vm: Int32Array; vector: Int16Array; gsi: Int32Array; raiserTid: Int32Array; trigLevel: Uint8Array; flags: Uint8Array })[] };
+  vcpuRuns: { chunks: (Chunk & { startNs: BigInt64Array; durNs: Float64Array; thread: Int32Array; cpu: Int16Array; endState: Uint16Array; flags: Uint8Array })[] };
+  ioKicks: { chunks: (Chunk & { tsNs: BigInt64Array; thread: Int32Array; device: Int32Array; inExit: Uint8Array })[] };
+  threads: readonly { tid: number; vm: number; vcpu: number }[];
+  vms: readonly { pid: number }[];
+  reasons: readonly { name: string; isa: string }[];
+  devices: readonly { label: string }[];
+  details: readonly string[];
+}
+/** Names behind the enum-like indices of the rows, and the exit flag bits. */
+export interface DerivedVocab {
+  categories: readonly string[];
+  irqSources: readonly string[];
+  irqDeliveries: readonly string[];
+  vcpuStates: readonly string[];
+  exitFlagBrokenByLost: number;
+  exitFlagNoEntryAtEnd: number;
+}
 
 export const DERIVED_SCHEMA_VERSION = 1;
 const TWO32 = 4294967296;
-
-type Col = { name: string; type: DataType; nullable: boolean; data: (n: number) => Data };
 
 /** Null bitmap from a predicate; null when every row is valid. */
 function bitmap(n: number, valid: (i: number) => boolean): { bm: Uint8Array | undefined; nulls: number } {
@@ -75,13 +94,11 @@ function allSet(n: number): Uint8Array { return new Uint8Array(((n + 63) >> 6) <
 
 /** A dictionary column builder sharing one complete dictionary Vector across batches. */
 class DictCol {
-  private static nextId = 0;
   readonly type: ArrowDictionary<Utf8, Int32>;
   private readonly dict: Vector<Utf8>;
   constructor(values: readonly string[], id: number) {
     this.type = new ArrowDictionary(new Utf8(), new Int32(), id, false);
     this.dict = vectorFromArray([...values], new Utf8());
-    void DictCol.nextId;
   }
   data(n: number, code: (i: number) => number): Data {
     const out = new Int32Array(n);
@@ -131,13 +148,13 @@ export const DERIVED_TABLES = {
 } as const;
 
 /** Write exits/irqs/vcpu_runs/io_kicks .arrow into `dir`; returns file -> rows. */
-export async function writeDerivedTables(dir: string, r: AnalysisResult, metadata: Map<string, string>): Promise<Record<string, number>> {
+export async function writeDerivedTables(dir: string, r: DerivedInput, v: DerivedVocab, metadata: Map<string, string>): Promise<Record<string, number>> {
   let dictId = 0;
   const d = (values: readonly string[]) => new DictCol(values, dictId++);
   const reasonD = d(r.reasons.map((x) => x.name));
   const isaD = d(['VMX', 'SVM', 'unknown']);
   const isaOfReason = r.reasons.map((x) => ['VMX', 'SVM', 'unknown'].indexOf(x.isa));
-  const catD = d(CATEGORIES);
+  const catD = d(v.categories);
   const devD = d(r.devices.map((x) => x.label));
   const detD = d(r.details);
   const tVcpu = r.threads.map((t) => t.vcpu);
@@ -145,7 +162,6 @@ export async function writeDerivedTables(dir: string, r: AnalysisResult, metadat
   const tVm = r.threads.map((t) => t.vm);
   const vmPid = r.vms.map((v) => v.pid);
   const out: Record<string, number> = {};
-  const nz = (x: number) => x;
 
   out['exits.arrow'] = await writeTable(`${dir}/exits.arrow`, {
     table: 'exits', chunks: r.exits.chunks,
@@ -166,13 +182,13 @@ export async function writeDerivedTables(dir: string, r: AnalysisResult, metadat
         { name: 'device', type: devD.type, nullable: true, data: devD.data(n, (i) => c.device[i]!) },
         { name: 'detail', type: detD.type, nullable: true, data: detD.data(n, (i) => (c.detail[i]! === 0 ? -1 : c.detail[i]!)) },
         { name: 'flags', type: new Int32(), nullable: false, data: i32(n, (i) => c.flags[i]!) },
-        { name: 'broken_by_lost', type: new Bool(), nullable: false, data: boolCol(n, (i) => (c.flags[i]! & EXIT_FLAG.BROKEN_BY_LOST) !== 0) },
-        { name: 'trace_edge', type: new Bool(), nullable: false, data: boolCol(n, (i) => (c.flags[i]! & EXIT_FLAG.NO_ENTRY_AT_END) !== 0) },
+        { name: 'broken_by_lost', type: new Bool(), nullable: false, data: boolCol(n, (i) => (c.flags[i]! & v.exitFlagBrokenByLost) !== 0) },
+        { name: 'trace_edge', type: new Bool(), nullable: false, data: boolCol(n, (i) => (c.flags[i]! & v.exitFlagNoEntryAtEnd) !== 0) },
       ];
     },
   }, metadata, emptyLike(r.exits.chunks[0], 'exits'));
 
-  const srcD = d(IRQ_SOURCES), dlvD = d(IRQ_DELIVERIES), stD = d(VCPU_STATES);
+  const srcD = d(v.irqSources), dlvD = d(v.irqDeliveries), stD = d(v.vcpuStates);
   out['irqs.arrow'] = await writeTable(`${dir}/irqs.arrow`, {
     table: 'irqs', chunks: r.irqs.chunks,
     columns: (c) => {
@@ -208,7 +224,7 @@ export async function writeDerivedTables(dir: string, r: AnalysisResult, metadat
         { name: 'tid', type: new Int32(), nullable: false, data: i32(n, (i) => tTid[c.thread[i]!]!) },
         { name: 'cpu', type: new Int32(), nullable: true, data: i32(n, (i) => c.cpu[i]!, true) },
         { name: 'end_state', type: detD.type, nullable: true, data: detD.data(n, (i) => (c.endState[i]! === 0 ? -1 : c.endState[i]!)) },
-        { name: 'flags', type: new Int32(), nullable: false, data: i32(n, (i) => nz(c.flags[i]!)) },
+        { name: 'flags', type: new Int32(), nullable: false, data: i32(n, (i) => c.flags[i]!) },
       ];
     },
   }, metadata, emptyLike(r.vcpuRuns.chunks[0], 'runs'));
@@ -227,7 +243,6 @@ export async function writeDerivedTables(dir: string, r: AnalysisResult, metadat
       ];
     },
   }, metadata, emptyLike(r.ioKicks.chunks[0], 'kicks'));
-  void ACCESS_KINDS;
   return out;
 }
 
@@ -246,5 +261,3 @@ function emptyLike<T>(first: T | undefined, kind: 'exits' | 'irqs' | 'runs' | 'k
   void kind;
   return e as unknown as T;
 }
-
-export type { Col };

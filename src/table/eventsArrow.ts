@@ -5,8 +5,7 @@ import {
   Bool, Data, Dictionary as ArrowDictionary, Field, Int32, Int64, RecordBatch, RecordBatchFileWriter,
   Schema, Struct, Uint32, Uint64, Utf8, Vector, makeData, vectorFromArray, type DataType,
 } from 'apache-arrow';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { COLUMNS, SCHEMA_VERSION, type ColumnKind } from '../../collectors/common/columns.js';
 import type { EventBatch } from '../../collectors/common/eventBatch.js';
 
@@ -120,12 +119,38 @@ function packAllSet(n: number): Uint8Array {
 }
 
 /**
- * An IPC file writer that writes each dictionary once, complete, after the record batches.
- * Why: dictionaries grow while we stream, and delta dictionaries are not read by Polars; readers
- * of the file format (pyarrow, Polars, arrow-js) load dictionaries from the footer first.
+ * An IPC file writer that writes each dictionary once, complete, after the record batches, and
+ * writes bytes straight to a file descriptor.
+ * Why late dictionaries: dictionaries grow while we stream, and delta dictionaries are not read by
+ * Polars; readers of the file format (pyarrow, Polars, arrow-js) load dictionaries from the footer.
+ * Why a descriptor: arrow-js queues output for an async consumer; a producer that never yields
+ * would queue the whole file in memory.
  */
 class LateDictionaryFileWriter extends RecordBatchFileWriter {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  constructor(private readonly fd: number) { super(); }
   protected override _writeDictionaries(): this { return this; }
+  protected override _write(chunk: ArrayBufferView): this {
+    const self = this as unknown as { _started: boolean; _position: number };
+    if (!self._started) return this;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (bytes.byteLength === 0) return this;
+    // small metadata writes are copied (their buffers are reused), large bodies referenced
+    this.pending.push(bytes.byteLength < 4096 ? bytes.slice() : bytes);
+    this.pendingBytes += bytes.byteLength;
+    self._position += bytes.byteLength;
+    if (this.pendingBytes >= 1 << 20) this.flushToFile();
+    return this;
+  }
+  flushToFile(): void {
+    if (this.pendingBytes === 0) return;
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    let off = 0;
+    while (off < all.length) off += writeSync(this.fd, all, off, all.length - off);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
   writeFinalDictionary(id: number, values: readonly string[]): void {
     (this as unknown as { _writeDictionaryBatch(d: Data, id: number, isDelta: boolean): void })
       ._writeDictionaryBatch(vectorFromArray([...values], new Utf8()).data[0]!, id, false);
@@ -138,15 +163,13 @@ class LateDictionaryFileWriter extends RecordBatchFileWriter {
  * file format (pyarrow.ipc.open_file, polars.read_ipc) use.
  */
 export class ArrowFileSink {
-  private readonly writer = new LateDictionaryFileWriter();
-  private readonly out: WriteStream;
+  private readonly fd: number;
+  private readonly writer: LateDictionaryFileWriter;
   private wrote = false;
-  private readonly done: Promise<void>;
 
   constructor(readonly path: string, private readonly converter: EventsBatchConverter) {
-    this.out = createWriteStream(path);
-    this.writer.toNodeStream().pipe(this.out);
-    this.done = once(this.out, 'finish').then(() => undefined);
+    this.fd = openSync(path, 'w');
+    this.writer = new LateDictionaryFileWriter(this.fd);
   }
 
   write(batch: RecordBatch): void {
@@ -156,10 +179,14 @@ export class ArrowFileSink {
 
   /** Close the file; `footerMetadata` is merged into the footer schema's metadata. */
   async close(footerMetadata: Map<string, string> = new Map()): Promise<void> {
-    if (!this.wrote) this.write(this.converter.convert(this.converter.emptyBatch()));
-    for (const [k, v] of footerMetadata) this.converter.schema.metadata.set(k, v);
-    for (const [id, values] of this.converter.finalDictionaries()) this.writer.writeFinalDictionary(id, values);
-    this.writer.finish();
-    await this.done;
+    try {
+      if (!this.wrote) this.write(this.converter.convert(this.converter.emptyBatch()));
+      for (const [k, v] of footerMetadata) this.converter.schema.metadata.set(k, v);
+      for (const [id, values] of this.converter.finalDictionaries()) this.writer.writeFinalDictionary(id, values);
+      this.writer.finish();
+      this.writer.flushToFile();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }

@@ -25,7 +25,7 @@ after(async () => {
   await prom?.stop();
 });
 
-test('Prometheus scrapes --prometheus: exit counts, handling-time sums and EHT equal stat --json / the analysis', { timeout: 240_000 }, async (t) => {
+test('Prometheus scrapes --prometheus: exit counts and handling-time sums equal stat --json exactly', { timeout: 240_000 }, async (t) => {
   if (skip) { console.log(`skip: ${skip}`); t.skip(skip); return; }
   let announced: (url: string) => void;
   const where = new Promise<string>((r) => { announced = r; });

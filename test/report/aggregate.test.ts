@@ -39,3 +39,12 @@ test('time bins double their width past the limit and keep every count', () => {
 test('topKeys keeps the heaviest and breaks ties by name', () => {
   assert.deepEqual([...topKeys(new Map([['b', 5], ['a', 5], ['c', 1]]), 2)].sort(), ['a', 'b']);
 });
+
+test('zero-filled bins: a gap in the data is a row with count 0, not a missing row', () => {
+  const b = new AdaptiveTimeBins(10, 1000);
+  b.add('a', 0);
+  b.add('a', 5000);
+  b.add('b', 9000);
+  assert.deepEqual(b.rows(true).filter((r) => r.series === 'a').map((r) => r.count), [1, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+  assert.deepEqual(b.rows().filter((r) => r.series === 'a').map((r) => r.count), [1, 1]);
+});

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { analysisSummaryJson } from '../../analyze/summary.js';
+import { CATEGORIES, EXIT_FLAG, IRQ_DELIVERIES, IRQ_SOURCES, VCPU_STATES } from '../../analyze/types.js';
 import { writeDerivedTables } from '../../table/derivedArrow.js';
 import { analyzeTrace } from './stat.js';
 
@@ -28,7 +29,10 @@ export function registerAnalyze(y: Argv): Argv {
       const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet, windowNs: args.window });
       await mkdir(args.output, { recursive: true });
       const md = new Map([['es2scope.input', JSON.stringify(run.input)]]);
-      const rows = await writeDerivedTables(args.output, result, md);
+      const rows = await writeDerivedTables(args.output, result, {
+        categories: CATEGORIES, irqSources: IRQ_SOURCES, irqDeliveries: IRQ_DELIVERIES, vcpuStates: VCPU_STATES,
+        exitFlagBrokenByLost: EXIT_FLAG.BROKEN_BY_LOST, exitFlagNoEntryAtEnd: EXIT_FLAG.NO_ENTRY_AT_END,
+      }, md);
       const summary = analysisSummaryJson(result);
       await writeFile(`${args.output}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
       if (!args.quiet) {
