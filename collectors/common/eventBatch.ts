@@ -7,6 +7,8 @@ export type ColumnValues = BigInt64Array | BigUint64Array | Int32Array | Uint32A
 
 export interface EventColumn {
   readonly kind: ColumnKind;
+  /** False when no row of the batch set this column: values and valid are then all zero. */
+  readonly touched: boolean;
   /** Values; for dict columns, Int32 indices into the column's dictionary. */
   readonly values: ColumnValues;
   /** One byte per row: 1 = set, 0 = null. */
@@ -44,6 +46,8 @@ interface Slot {
   values: ColumnValues;
   halves: Uint32Array | null; // 32-bit view of 64-bit columns
   valid: Uint8Array;
+  /** Some row of this batch set the column (most columns stay null in most batches). */
+  touched: boolean;
 }
 
 export class EventBatchBuilder {
@@ -60,7 +64,10 @@ export class EventBatchBuilder {
 
   private allocate(): void {
     const n = this.capacity;
-    this.slots = COLUMNS.map((c) => {
+    this.slots = COLUMNS.map((c, col) => {
+      // an untouched column's arrays are still all zero and were not handed out: keep them
+      const old = this.slots[col];
+      if (old && !old.touched) return old;
       let values: ColumnValues;
       switch (c.kind) {
         case 'i64': values = new BigInt64Array(n); break;
@@ -70,7 +77,7 @@ export class EventBatchBuilder {
         case 'bool': values = new Uint8Array(n); break;
       }
       const halves = c.kind === 'i64' || c.kind === 'u64' ? new Uint32Array(values.buffer) : null;
-      return { kind: c.kind, values, halves, valid: new Uint8Array(n) };
+      return { kind: c.kind, values, halves, valid: new Uint8Array(n), touched: false };
     });
     this.row = 0;
   }
@@ -84,16 +91,19 @@ export class EventBatchBuilder {
     const s = this.slots[col]!;
     (s.values as Int32Array)[this.row] = v;
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   u32(col: number, v: number): void {
     const s = this.slots[col]!;
     (s.values as Uint32Array)[this.row] = v;
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   bool(col: number, v: boolean): void {
     const s = this.slots[col]!;
     s.values[this.row] = v ? 1 : 0;
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   /** A non-negative integer below 2^53 into an i64/u64 column, without BigInt. */
   num64(col: number, v: number): void {
@@ -107,12 +117,14 @@ export class EventBatchBuilder {
       (s.values as BigInt64Array)[this.row] = BigInt(v);
     }
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   big64(col: number, v: bigint): void {
     const s = this.slots[col]!;
     if (s.kind === 'u64') (s.values as BigUint64Array)[this.row] = BigInt.asUintN(64, v);
     else (s.values as BigInt64Array)[this.row] = BigInt.asIntN(64, v);
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   /** Two 32-bit halves into an i64/u64 column (binary decoders). */
   halves64(col: number, lo: number, hi: number): void {
@@ -122,6 +134,7 @@ export class EventBatchBuilder {
     h[r] = lo;
     h[r + 1] = hi;
     s.valid[this.row] = 1;
+    s.touched = true;
   }
   /**
    * Hex digits of text[start, end) (an optional 0x prefix is skipped) into a 64-bit column.
@@ -154,17 +167,23 @@ export class EventBatchBuilder {
     const slot = this.slots[col]!;
     (slot.values as Int32Array)[this.row] = v;
     slot.valid[this.row] = 1;
+    slot.touched = true;
   }
   /** A dictionary code obtained earlier from `dictionaries[col].code(s)` (saves the Map lookup). */
   dictCode(col: number, code: number): void {
     const slot = this.slots[col]!;
     (slot.values as Int32Array)[this.row] = code;
     slot.valid[this.row] = 1;
+    slot.touched = true;
   }
   /** Whether a column was set on the current row. */
   isSet(col: number): boolean { return this.slots[col]!.valid[this.row] === 1; }
   /** Clear one column of the current row (a decoder that changed its mind). */
-  unset(col: number): void { this.slots[col]!.valid[this.row] = 0; }
+  unset(col: number): void {
+    const s = this.slots[col]!;
+    s.valid[this.row] = 0;
+    if (s.halves) { s.halves[this.row << 1] = 0; s.halves[(this.row << 1) + 1] = 0; } else s.values[this.row] = 0;
+  }
 
   // ---- row lifecycle -----------------------------------------------------------------------
 
@@ -174,7 +193,11 @@ export class EventBatchBuilder {
   }
   /** Drop whatever was set on the current row. */
   cancel(): void {
-    for (const s of this.slots) s.valid[this.row] = 0;
+    // zero the values too: an untouched column's arrays must stay all zero to be reused
+    for (const s of this.slots) {
+      s.valid[this.row] = 0;
+      if (s.halves) { s.halves[this.row << 1] = 0; s.halves[(this.row << 1) + 1] = 0; } else s.values[this.row] = 0;
+    }
   }
   /** Hand the rows written so far to the sink (no-op when empty). */
   flush(): void {
@@ -182,6 +205,7 @@ export class EventBatchBuilder {
     const length = this.row;
     const columns = this.slots.map((s) => ({
       kind: s.kind,
+      touched: s.touched,
       values: s.values.subarray(0, length) as ColumnValues,
       valid: s.valid.subarray(0, length),
     }));

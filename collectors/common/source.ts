@@ -75,6 +75,7 @@ async function readHead(stream: AsyncIterable<Buffer>): Promise<{ head: Buffer; 
 /** Open a trace input. `path` "-" is stdin. Gzip is detected by magic bytes, not by name. */
 export async function openTraceSource(path: string): Promise<TraceSource> {
   const temps: string[] = [];
+  if (path === '/dev/stdin') path = '-';
   if (path !== '-') {
     const fh = await open(path, 'r');
     const st = await fh.stat();

@@ -7,7 +7,6 @@
 // Input is read in chunks with random access (never the whole file), every size is checked
 // against the bytes that are really there, and src_line is the record's byte offset in the file
 // (for records inside a COMPRESSED record: that record's offset).
-import { Decompress } from 'fzstd';
 import { C, LOST_EVENT } from '../common/columns.js';
 import type { CollectorContext } from '../common/collector.js';
 import { TraceInputError } from '../common/diagnostics.js';
@@ -24,6 +23,7 @@ import {
 import { readFeature, type PerfFeatures } from './features.js';
 import { OrderedQueue } from './orderedQueue.js';
 import { Threads } from './threads.js';
+import { ZstdRecords } from './zstdRecords.js';
 
 /** Bytes read per chunk; a record (at most 64 KiB) never straddles two chunks: we re-read from its start. */
 const CHUNK_BYTES = 8 << 20;
@@ -48,9 +48,7 @@ export class PerfDataReader {
   private readonly names = new Map<number, string>();
   private readonly threads: Threads;
   private readonly queue: OrderedQueue;
-  private decomp: Decompress | null = null;
-  private decompPieces: Uint8Array[] = [];
-  private decompLeft: Uint8Array = new Uint8Array(0);
+  private zstd: ZstdRecords | null = null;
   private lastTsLo = 0;
   private lastTsHi = 0;
   private noTimeWarned = false;
@@ -58,6 +56,8 @@ export class PerfDataReader {
   /** Samples per CPU (index = cpu; perf CPUs are small numbers). */
   private readonly cpuRecords = new Float64Array(8192);
   private lostRecords = 0;
+  /** Byte offset of the event id in a SAMPLE (from the first attr), -1 when samples carry none. */
+  private sampleIdOff = -1;
   private lostSamplesTotal = 0;
 
   constructor(private readonly ctx: CollectorContext) {
@@ -105,7 +105,7 @@ export class PerfDataReader {
         this.where(8), 'the header is corrupt or from an unknown perf version');
     }
     this.queue.finish();
-    this.decomp = null;
+    this.zstd = null;
     if (this.queue.belowFlush > 0) {
       diag.warn('out-of-order', this.ctx.source.name, `${this.queue.belowFlush} records were older than records already emitted (perf: "Timestamp below last flush")`,
         undefined, 'perf script orders them the same way (its ordered-events queue); time may step back there');
@@ -247,6 +247,8 @@ export class PerfDataReader {
 
   private addAttr(attr: PerfAttr, ids: readonly number[]): void {
     const ai = this.attrs.length;
+    // perf finds a sample's event by the id at the first event's id position (evlist id_pos)
+    if (ai === 0) this.sampleIdOff = attr.offIdentifier >= 0 ? attr.offIdentifier : attr.offId;
     this.attrs.push(attr);
     for (const id of ids) this.idToAttr.set(id, ai);
     if (ai > 0 && !(attr.sampleType & (S.IDENTIFIER | S.ID))) {
@@ -294,7 +296,10 @@ export class PerfDataReader {
     const chunkBytes = Math.max(64, this.ctx.chunkSize ?? CHUNK_BYTES);
     let minRead = 0; // a record bigger than a chunk: read at least this much next time
     while (pos < end) {
-      const chunk = await ra.read(pos, Math.min(Math.max(chunkBytes, minRead), end - pos));
+      const raw = await ra.read(pos, Math.min(Math.max(chunkBytes, minRead), end - pos));
+      // a plain Uint8Array, not a Buffer: Buffer#slice is a view, and a decoder that keeps a
+      // "copy" made with slice() would pin the whole 8 MiB chunk
+      const chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
       minRead = 0;
       if (chunk.length === 0) {
         diag.warn('truncated', this.where(pos), `no bytes could be read at offset ${pos} (expected data up to ${end})`);
@@ -366,9 +371,8 @@ export class PerfDataReader {
       let ai = 0;
       let tOff = -1;
       if (type === Rec.SAMPLE) {
-        const a0 = this.attrs[0]!;
         if (this.attrs.length > 1) {
-          const io = a0.offIdentifier >= 0 ? a0.offIdentifier : a0.offId;
+          const io = this.sampleIdOff;
           if (io >= 0 && io + 8 <= size) {
             const found = this.idToAttr.get(u64num(dv, off + io, le));
             if (found === undefined) {
@@ -445,43 +449,29 @@ export class PerfDataReader {
     }
   }
 
-  /** COMPRESSED(2): one zstd stream across all such records; a record may continue into the next one. */
+  /** COMPRESSED(2): decompressed records go through record() like the others, with this record's offset. */
   private compressed(data: Uint8Array, src: number): void {
-    if (!this.decomp) {
-      this.decomp = new Decompress((chunk) => { this.decompPieces.push(chunk.slice()); });
-    }
+    this.zstd ??= new ZstdRecords(this.le);
+    let got;
     try {
-      this.decomp.push(data);
+      got = this.zstd.push(data);
     } catch (e) {
       this.ctx.diag.warn('zstd', this.where(src), `zstd data does not decompress: ${(e as Error).message}`, undefined, 'the compressed record is skipped');
-      this.decomp = null;
-      this.decompLeft = new Uint8Array(0);
-      this.decompPieces = [];
       return;
     }
-    if (this.decompPieces.length === 0) return;
-    const parts = [this.decompLeft, ...this.decompPieces];
-    this.decompPieces = [];
-    let total = 0;
-    for (const x of parts) total += x.length;
-    const buf = new Uint8Array(total);
-    let o = 0;
-    for (const x of parts) { buf.set(x, o); o += x.length; }
-    const dv = new DataView(buf.buffer, 0, total);
-    let p = 0;
-    while (p + RECORD_HEADER_BYTES <= total) {
+    if (!got) return;
+    const { buf, complete } = got;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    for (let p = 0; p + RECORD_HEADER_BYTES <= complete;) {
       const type = dv.getUint32(p, this.le);
       const size = dv.getUint16(p + 6, this.le);
-      if (size < RECORD_HEADER_BYTES) {
+      if (size < RECORD_HEADER_BYTES || p + size > complete) {
         this.ctx.diag.warn('corrupt-record', this.where(src), `record of size ${size} inside compressed data; the rest of this stream is skipped`);
-        this.decompLeft = new Uint8Array(0);
         return;
       }
-      if (p + size > total) break;
       this.record(buf, dv, p, type, size, src);
       p += size;
     }
-    this.decompLeft = buf.slice(p);
   }
 
   // ---- rows ----------------------------------------------------------------------------------

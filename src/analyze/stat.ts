@@ -30,15 +30,14 @@ function threadFilter(r: AnalysisResult, opts: StatOptions): (thread: number) =>
 export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
   const keep = threadFilter(r, opts);
   const groups = new Map<string, Acc>();
+  // Two passes over the rows (count, then fill) so each key gets one exact-size Float64Array:
+  // no growth copies, which at 10 M exits would double the peak memory.
+  let filling = false;
   const add = (key: string, dur: number, halt: boolean): void => {
     const k = halt ? `\u0000${key}` : key;
     let a = groups.get(k);
-    if (!a) groups.set(k, (a = { durs: new Float64Array(1024), n: 0, total: 0, halt }));
-    if (a.n === a.durs.length) {
-      const bigger = new Float64Array(a.durs.length * 2);
-      bigger.set(a.durs);
-      a.durs = bigger;
-    }
+    if (!a) groups.set(k, (a = { durs: new Float64Array(0), n: 0, total: 0, halt }));
+    if (!filling) { a.n++; return; }
     a.durs[a.n++] = dur;
     a.total += dur;
   };
@@ -49,45 +48,52 @@ export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
   const notes: string[] = [];
   const halt = CATEGORIES.indexOf('halt');
 
-  if (opts.event === 'vmexit') {
-    if (!r.quality.exitsTraced) notes.push('exits not traced: this trace has no kvm_exit/kvm_entry (EHT unknown, not 0)');
-    for (const ch of r.exits.chunks) {
-      for (let i = 0; i < ch.length; i++) {
-        if (ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
-        const isHalt = ch.category[i] === halt;
-        const key = opts.by === 'reason' ? r.reasons[ch.reason[i]!]!.name
-          : opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!)
-          : ch.device[i]! >= 0 ? r.devices[ch.device[i]!]!.label : `(${CATEGORIES[ch.category[i]!]})`;
-        add(key, ch.durNs[i]!, isHalt);
-      }
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass === 1) {
+      for (const a of groups.values()) { a.durs = new Float64Array(a.n); a.n = 0; }
+      filling = true;
+      notes.length = 0;
     }
-  } else if (opts.event === 'mmio' || opts.event === 'ioport') {
-    // perf kvm stat keys: "0x%lx:W" / ":R" for MMIO, "0x%x:POUT" / ":PIN" for port I/O
-    const suffix = ['W', 'R', 'POUT', 'PIN', 'W(fast)'];
-    const wanted = opts.event === 'mmio' ? [0, 1, 4] : [2, 3];
-    for (const ch of r.accesses.chunks) {
-      for (let i = 0; i < ch.length; i++) {
-        const kind = ch.kind[i]!;
-        if (!wanted.includes(kind) || ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
-        const dev = r.devices[ch.device[i]!]!;
-        const key = opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!) : `0x${dev.addr.toString(16)}:${suffix[kind]}`;
-        add(key, ch.durNs[i]!, false);
+    if (opts.event === 'vmexit') {
+      if (!r.quality.exitsTraced) notes.push('exits not traced: this trace has no kvm_exit/kvm_entry (EHT unknown, not 0)');
+      for (const ch of r.exits.chunks) {
+        for (let i = 0; i < ch.length; i++) {
+          if (ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
+          const isHalt = ch.category[i] === halt;
+          const key = opts.by === 'reason' ? r.reasons[ch.reason[i]!]!.name
+            : opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!)
+            : ch.device[i]! >= 0 ? r.devices[ch.device[i]!]!.label : `(${CATEGORIES[ch.category[i]!]})`;
+          add(key, ch.durNs[i]!, isHalt);
+        }
       }
-    }
-    if (opts.event === 'mmio') notes.push('mmio: kvm_mmio write -> kvm_entry, kvm_exit -> kvm_mmio read (perf kvm stat rules); W(fast) = kvm_fast_mmio (ioeventfd kick) -> kvm_entry, which perf does not count');
-    void ACCESS_KINDS;
-  } else {
-    for (const ch of r.irqs.chunks) {
-      for (let i = 0; i < ch.length; i++) {
-        if (ch.latencyNs[i]! < 0) continue;
-        if ((opts.vcpu !== undefined || opts.vm !== undefined) && !keep(ch.target[i]!)) continue;
-        const key = opts.by === 'reason' ? `${IRQ_SOURCES[ch.source[i]!]}->${IRQ_DELIVERIES[ch.delivery[i]!]}`
-          : opts.by === 'vcpu' ? (ch.target[i]! >= 0 ? vcpuKey(ch.target[i]!) : `vcpu ${ch.targetVcpu[i]}`)
-          : `vec ${ch.vector[i]}`;
-        add(key, ch.latencyNs[i]!, false);
+    } else if (opts.event === 'mmio' || opts.event === 'ioport') {
+      // perf kvm stat keys: "0x%lx:W" / ":R" for MMIO, "0x%x:POUT" / ":PIN" for port I/O
+      const suffix = ['W', 'R', 'POUT', 'PIN', 'W(fast)'];
+      const wanted = opts.event === 'mmio' ? [0, 1, 4] : [2, 3];
+      for (const ch of r.accesses.chunks) {
+        for (let i = 0; i < ch.length; i++) {
+          const kind = ch.kind[i]!;
+          if (!wanted.includes(kind) || ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
+          const dev = r.devices[ch.device[i]!]!;
+          const key = opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!) : `0x${dev.addr.toString(16)}:${suffix[kind]}`;
+          add(key, ch.durNs[i]!, false);
+        }
       }
+      if (opts.event === 'mmio') notes.push('mmio: kvm_mmio write -> kvm_entry, kvm_exit -> kvm_mmio read (perf kvm stat rules); W(fast) = kvm_fast_mmio (ioeventfd kick) -> kvm_entry, which perf does not count');
+      void ACCESS_KINDS;
+    } else {
+      for (const ch of r.irqs.chunks) {
+        for (let i = 0; i < ch.length; i++) {
+          if (ch.latencyNs[i]! < 0) continue;
+          if ((opts.vcpu !== undefined || opts.vm !== undefined) && !keep(ch.target[i]!)) continue;
+          const key = opts.by === 'reason' ? `${IRQ_SOURCES[ch.source[i]!]}->${IRQ_DELIVERIES[ch.delivery[i]!]}`
+            : opts.by === 'vcpu' ? (ch.target[i]! >= 0 ? vcpuKey(ch.target[i]!) : `vcpu ${ch.targetVcpu[i]}`)
+            : `vec ${ch.vector[i]}`;
+          add(key, ch.latencyNs[i]!, false);
+        }
+      }
+      notes.push('irq: latency = delivery - raise (kvm_inj_virq, or the target\'s next kvm_entry when posted to a vCPU not in guest mode)');
     }
-    notes.push('irq: latency = delivery - raise (kvm_inj_virq, or the target\'s next kvm_entry when posted to a vCPU not in guest mode)');
   }
 
   let samples = 0, totalNs = 0, haltSamples = 0, haltNs = 0;

@@ -5,7 +5,8 @@ import { TraceInputError } from '../../collectors/common/diagnostics.js';
 import { COMMANDS } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
-  let y = yargs(argv)
+  // yargs reads a lone "-" positional as "": name stdin by its device path instead
+  let y = yargs(argv.map((a) => (a === '-' ? '/dev/stdin' : a)))
     .scriptName('es2scope')
     .usage('$0 <command> [options]\n\nKVM host traces -> VM-exit and interrupt-path analysis, and the ES2 what-if model.')
     .strict()

@@ -45,7 +45,7 @@ export async function readEvents(
 ): Promise<EventsRun> {
   const source = await openTraceSource(path);
   try {
-    if ((opts.format === undefined || opts.format === 'auto' || opts.format === 'arrow') && isArrowFile(source.head) && path !== '-') {
+    if ((opts.format === undefined || opts.format === 'auto' || opts.format === 'arrow') && isArrowFile(source.head) && source.size !== null) {
       return await readArrowEvents(path, source.size, onBatch);
     }
     let collector;

@@ -6,6 +6,7 @@ import { PAPER } from '../analyze/whatif/paper.js';
 import type { EventsSummaryJson } from '../table/eventsSummary.js';
 import { AdaptiveTimeBins, cdfPoints, topKeys } from './aggregate.js';
 import type { EventsAggregateResult } from './eventsAggregate.js';
+import { IRQ_BASELINE, IRQ_ES2 } from './specs.js';
 import type { AvoidedRow, CdfPoint, DeviceRow, EhtBinRow, ExitReasonRow, ParamRow, PaperRow, QualityFacts, ReportData } from './model.js';
 
 /** The read diagnostics the report shows (structurally DiagnosticsJson of collectors/common). */
@@ -170,7 +171,7 @@ function irqCdf(a: AnalysisResult, w: WhatifResult | null): { points: CdfPoint[]
   if (w?.redirect) {
     const l0 = w.redirect.decisions.flatMap((d) => (d.l0Ns === null ? [] : [d.l0Ns]));
     const l = w.redirect.decisions.flatMap((d) => (d.lNs === null ? [] : [d.lNs]));
-    return { points: [...cdfPoints('baseline (trace)', l0), ...cdfPoints('ES2 (model)', l)], device: w.redirect.eligible };
+    return { points: [...cdfPoints(IRQ_BASELINE, l0), ...cdfPoints(IRQ_ES2, l)], device: w.redirect.eligible };
   }
   const l0: number[] = [];
   for (const ch of a.irqs.chunks) {
@@ -178,7 +179,7 @@ function irqCdf(a: AnalysisResult, w: WhatifResult | null): { points: CdfPoint[]
       if (ch.latencyNs[i]! >= 0 && !(ch.flags[i]! & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) && IRQ_SOURCES[ch.source[i]!] !== 'ipi') l0.push(ch.latencyNs[i]!);
     }
   }
-  return { points: cdfPoints('baseline (trace)', l0), device: l0.length };
+  return { points: cdfPoints(IRQ_BASELINE, l0), device: l0.length };
 }
 
 function devicesOf(a: AnalysisResult): DeviceRow[] {
@@ -274,7 +275,9 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
   };
   const notices: string[] = [];
   if (!traced) {
-    notices.push(`exits not traced: this trace has no kvm_exit/kvm_entry events${a.eht.why ? ` (${a.eht.why})` : ''}, so EHT and exit counts cannot be computed; the report shows I/O kicks, interrupts and KVM events instead.`);
+    // the analyzer's reason often starts with the same words: keep only what it adds
+    const why = (a.eht.why ?? '').replace(/^exits not traced:\s*/i, '');
+    notices.push(`exits not traced: this trace has no kvm_exit/kvm_entry events${why ? ` (${why})` : ''}, so EHT and exit counts cannot be computed; the report shows I/O kicks, interrupts and KVM events instead.`);
   }
   for (const n of w?.notes ?? []) notices.push(n);
   if (w) notices.push(w.throughputAssumption);

@@ -18,7 +18,11 @@ const BOOT = `(function () {
   var pending = data.length;
   data.forEach(function (c) {
     var el = document.getElementById('chart-' + c.id);
-    vegaEmbed(el, c.spec, { actions: false, renderer: 'svg', ast: true })
+    // the section heading already names the chart; SVG/PNG files keep the title
+    var spec = Object.assign({}, c.spec);
+    delete spec.title;
+    // ast: true evaluates expressions with vega's interpreter, so the CSP needs no 'unsafe-eval'
+    vegaEmbed(el, spec, { actions: false, renderer: 'svg', ast: true })
       .then(function () { el.setAttribute('data-rendered', 'yes'); })
       .catch(function (err) { el.setAttribute('data-rendered', 'error'); el.textContent = 'chart failed: ' + err; console.error(err); })
       .finally(function () { if (--pending === 0) document.body.setAttribute('data-charts-done', 'yes'); });
@@ -81,7 +85,8 @@ function headline(d: ReportData): string {
     ['exits', h.exitsTraced ? fmtNum(h.exits, 0) : 'not traced'],
     ['EHT (busy)', h.exitsTraced ? `${fmtNum(h.ehtBusyPct, 3, ' %')} → ${fmtNum(h.ehtBusyAfterPct, 3, ' %')} with ES2` : 'not traced'],
     ['EHT (wall, incl. halt)', h.exitsTraced ? `${fmtNum(h.ehtWallPct, 3, ' %')} → ${fmtNum(h.ehtWallAfterPct, 3, ' %')} with ES2` : 'not traced'],
-    ['throughput upper bound', h.throughputBound === null ? 'n/a' : `≤ ${fmtNum(h.throughputBound, 3, 'x')}`],
+    // 4 decimals and the gain in %: a bound of 1.0003x must not print as "1x"
+    ['throughput upper bound', h.throughputBound === null ? 'n/a' : `≤ ${fmtNum(h.throughputBound, 4, 'x')} (+${fmtNum((h.throughputBound - 1) * 100, 3, ' %')})`],
     ['device interrupts', h.irqs === null ? 'not traced' : `${fmtNum(h.irqs, 0)} (${fmtNum(h.redirected ?? 0, 0)} redirected by the model)`],
     ['vCPUs seen', String(h.vcpus)],
   ];
@@ -96,7 +101,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:0 0 8px}
 .notice{background:#fff4e5;border:1px solid #f0b46a;padding:8px 12px;margin:8px 0;border-radius:4px}
 .boxes{display:flex;flex-wrap:wrap;gap:16px;margin:16px 0}
 .box{border:1px solid #ccc;border-radius:6px;padding:12px 16px;flex:1 1 340px}
-.box.wide{flex-basis:100%} .box.wide td:last-child{color:#555}
+.box ul{font-size:13px;padding-left:18px} .box.wide{flex-basis:100%} .box.wide td:last-child{color:#555}
 .box table{border-collapse:collapse;font-size:13px} .box th{text-align:left;padding:2px 12px 2px 0;font-weight:600;vertical-align:top} .box td{padding:2px 8px 2px 0;vertical-align:top}
 .chart{margin:24px 0;padding-top:8px;border-top:1px solid #eee}
 .caption{font-size:13px;color:#444;max-width:900px} .small{font-size:12px;color:#555}

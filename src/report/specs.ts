@@ -13,6 +13,10 @@ export interface ChartSpec {
   spec: TopLevelSpec;
 }
 
+/** Series names of the interrupt latency CDF (fromAnalysis.ts writes them). */
+export const IRQ_BASELINE = 'baseline (trace)';
+export const IRQ_ES2 = 'ES2 (model)';
+
 export const SCHEMA_URL = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Local fonts only: the report must not fetch anything. DejaVu Sans is what PNGs are drawn with. */
 export const FONT = 'DejaVu Sans, Verdana, Arial, sans-serif';
@@ -121,11 +125,12 @@ export function ehtOverTimeSpec(d: ReportData): ChartSpec {
   };
 }
 
-function cdfSpec(id: string, title: string, caption: string, empty: string, points: ReportData['exitDurationCdf'], seriesTitle: string, xTitle: string): ChartSpec {
+/** `pair`: a before/after pair drawn as a wide solid line under a thin dashed one, so equal curves both show. */
+function cdfSpec(id: string, title: string, caption: string, empty: string, points: ReportData['exitDurationCdf'], seriesTitle: string, xTitle: string, pair?: [string, string]): ChartSpec {
   if (points.length === 0) return { id, title, caption, spec: placeholder(title, empty) };
   // log scale needs positive values; 0 µs (below the trace's resolution) is drawn at the axis floor
   const floor = Math.min(...points.map((p) => p.valueUs).filter((v) => v > 0), 1) / 2 || 0.001;
-  const values = points.map((p) => ({ ...p, x: p.valueUs > 0 ? p.valueUs : floor }));
+  const values = points.map((p) => ({ ...p, x: p.valueUs > 0 ? p.valueUs : floor, ...(pair ? { pairRank: p.series === pair[0] ? 0 : 1 } : {}) }));
   return {
     id, title, caption,
     spec: top({
@@ -134,9 +139,12 @@ function cdfSpec(id: string, title: string, caption: string, empty: string, poin
       encoding: {
         x: { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: xTitle },
         y: { field: 'fraction', type: 'quantitative', title: 'fraction ≤ x', scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', title: seriesTitle },
-        // dashed per series: where two curves coincide (nothing redirected) both stay visible
-        strokeDash: { field: 'series', type: 'nominal', title: seriesTitle },
+        ...(pair ? {
+          color: { field: 'series', type: 'nominal', title: seriesTitle, scale: { domain: pair, range: ['#9ecae1', '#d62728'] } },
+          strokeDash: { field: 'series', type: 'nominal', title: seriesTitle, scale: { domain: pair, range: [[1, 0], [6, 4]] } },
+          strokeWidth: { field: 'series', type: 'nominal', title: seriesTitle, scale: { domain: pair, range: [5, 2] } },
+          order: { field: 'pairRank', type: 'quantitative' },
+        } : { color: { field: 'series', type: 'nominal', title: seriesTitle } }),
         tooltip: [{ field: 'series' }, { field: 'valueUs', type: 'quantitative', format: '.3f', title: 'µs' }, { field: 'fraction', type: 'quantitative', format: '.3f' }],
       },
     }, title),
@@ -153,7 +161,7 @@ export function exitDurationSpec(d: ReportData): ChartSpec {
 export function irqLatencySpec(d: ReportData): ChartSpec {
   return cdfSpec('irq-latency-cdf', 'Interrupt delivery latency, before and after ES2 (CDF)',
     'Device interrupt raised → delivered to the target vCPU. "baseline" is the trace; "ES2" redirects an interrupt whose target vCPU is not running to a running vCPU of the same VM (model).',
-    'no device interrupts with a traced delivery', d.irqLatencyCdf, 'scenario', 'latency (µs, log)');
+    'no device interrupts with a traced delivery', d.irqLatencyCdf, 'scenario', 'latency (µs, log)', [IRQ_BASELINE, IRQ_ES2]);
 }
 
 export function avoidedSpec(d: ReportData): ChartSpec {
@@ -227,7 +235,7 @@ export function heatmapSpec(d: ReportData): ChartSpec {
   const caption = byExits
     ? 'Each cell counts the exits of one vCPU in one time bin (colour on a log scale).'
     : 'This trace has no kvm_exit: each cell counts the KVM events of one thread in one time bin (colour on a log scale).';
-  if (d.heatmap.length === 0) return { id: 'exit-heatmap', title, caption, spec: placeholder(title, 'no per-vCPU events') };
+  if (d.heatmap.length === 0) return { id: 'exit-heatmap', title, caption, spec: placeholder(title, byExits ? 'no per-vCPU exits' : 'no KVM events with a thread in this trace') };
   const binMs = inferBinMs(d.heatmap.map((c) => c.tMs));
   const values = d.heatmap.map((c) => ({ ...c, tEndMs: c.tMs + binMs }));
   return {

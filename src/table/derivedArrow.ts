@@ -98,12 +98,15 @@ class DictCol {
   private readonly dict: Vector<Utf8>;
   constructor(values: readonly string[], id: number) {
     this.type = new ArrowDictionary(new Utf8(), new Int32(), id, false);
-    this.dict = vectorFromArray([...values], new Utf8());
+    // never empty: null slots hold code 0, which Polars checks against the dictionary
+    this.dict = vectorFromArray(values.length ? [...values] : [''], new Utf8());
   }
   data(n: number, code: (i: number) => number): Data {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = code(i);
     const { bm, nulls } = bitmap(n, (i) => out[i]! >= 0);
+    // Polars rejects negative keys even under a null bit
+    if (nulls) for (let i = 0; i < n; i++) if (out[i]! < 0) out[i] = 0;
     return makeData({ type: this.type, length: n, nullCount: nulls, nullBitmap: bm, data: out, dictionary: this.dict });
   }
 }

@@ -30,12 +30,27 @@ export function eventsSchema(metadata: Map<string, string> = new Map()): Schema 
   return new Schema(fields, md);
 }
 
-/** Pack one byte per row into an Arrow bitmap; returns null when every row is set. */
+/** Pack one byte per row (0 or 1) into an Arrow bitmap; returns null when every row is set. */
 export function packBits(bytes: Uint8Array): { bitmap: Uint8Array | null; unset: number } {
   const n = bytes.length;
   const bitmap = new Uint8Array(((n + 63) >> 6) << 3);
   let set = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if ((bytes.byteOffset & 3) === 0) {
+    // eight rows at a time through two 32-bit words: byte k of a word is row k's 0/1
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, n >> 2);
+    const full = n >> 3;
+    for (let k = 0; k < full; k++) {
+      const a = words[2 * k]!;
+      const b = words[2 * k + 1]!;
+      const bits = (a & 1) | ((a >>> 7) & 2) | ((a >>> 14) & 4) | ((a >>> 21) & 8)
+        | ((b & 1) << 4) | ((b >>> 3) & 0x20) | ((b >>> 10) & 0x40) | ((b >>> 17) & 0x80);
+      bitmap[k] = bits;
+      set += POPCOUNT8[bits]!;
+    }
+    i = full << 3;
+  }
+  for (; i < n; i++) {
     if (bytes[i]) {
       bitmap[i >> 3]! |= 1 << (i & 7);
       set++;
@@ -43,6 +58,12 @@ export function packBits(bytes: Uint8Array): { bitmap: Uint8Array | null; unset:
   }
   return { bitmap: set === n ? null : bitmap, unset: n - set };
 }
+
+const POPCOUNT8 = Uint8Array.from({ length: 256 }, (_, v) => {
+  let c = 0;
+  for (let x = v; x; x >>= 1) c += x & 1;
+  return c;
+});
 
 /** Converts builder batches to RecordBatches, tracking dictionary chunks across batches. */
 export class EventsBatchConverter {
@@ -60,6 +81,7 @@ export class EventsBatchConverter {
     const children: Data[] = COLUMNS.map((spec, col) => {
       const column = batch.columns[col]!;
       const field = this.schema.fields[col]!;
+      if (!column.touched) return this.allNull(spec.kind, field.type, col, length, batch.dictionaries[col]!);
       const { bitmap, unset } = packBits(column.valid);
       const nullBitmap = bitmap ?? undefined;
       switch (spec.kind) {
@@ -80,6 +102,28 @@ export class EventsBatchConverter {
     return new RecordBatch(this.schema, data);
   }
 
+  private zeros = new ArrayBuffer(0);
+  /** A column no row set: zero values and an all-zero validity bitmap, from one shared buffer. */
+  private allNull(kind: ColumnKind, type: DataType, col: number, length: number, dict: readonly string[]): Data {
+    const bytes = length * 8 + 64;
+    if (this.zeros.byteLength < bytes) this.zeros = new ArrayBuffer(bytes);
+    const nullBitmap = new Uint8Array(this.zeros, 0, ((length + 63) >> 6) << 3);
+    switch (kind) {
+      case 'i64': case 'u64': {
+        const data = kind === 'i64' ? new BigInt64Array(this.zeros, 0, length) : new BigUint64Array(this.zeros, 0, length);
+        return makeData({ type: type as Int64, length, nullCount: length, nullBitmap, data } as never);
+      }
+      case 'bool':
+        return makeData({ type: type as Bool, length, nullCount: length, nullBitmap, data: nullBitmap });
+      case 'dict': {
+        const dictionary = this.dictionary(col, dict);
+        return makeData({ type: type as ArrowDictionary<Utf8, Int32>, length, nullCount: length, nullBitmap, data: new Int32Array(this.zeros, 0, length), dictionary });
+      }
+      default:
+        return makeData({ type: type as Int32, length, nullCount: length, nullBitmap, data: new Int32Array(this.zeros, 0, length) });
+    }
+  }
+
   /** Every dictionary column's id and complete values so far. */
   finalDictionaries(): [number, readonly string[]][] {
     const out: [number, readonly string[]][] = [];
@@ -95,7 +139,7 @@ export class EventsBatchConverter {
   emptyBatch(): EventBatch {
     return {
       length: 0,
-      columns: COLUMNS.map((c) => ({ kind: c.kind, values: new Int32Array(0), valid: new Uint8Array(0) })),
+      columns: COLUMNS.map((c) => ({ kind: c.kind, touched: false, values: new Int32Array(0), valid: new Uint8Array(0) })),
       dictionaries: COLUMNS.map(() => []),
     };
   }
@@ -181,7 +225,9 @@ export class ArrowFileSink {
   async close(footerMetadata: Map<string, string> = new Map()): Promise<void> {
     try {
       if (!this.wrote) this.write(this.converter.convert(this.converter.emptyBatch()));
-      for (const [k, v] of footerMetadata) this.converter.schema.metadata.set(k, v);
+      // the footer is encoded from the writer's own schema (the first batch's), so set it there
+      const schema = (this.writer as unknown as { _schema: Schema | null })._schema ?? this.converter.schema;
+      for (const [k, v] of footerMetadata) schema.metadata.set(k, v);
       for (const [id, values] of this.converter.finalDictionaries()) this.writer.writeFinalDictionary(id, values);
       this.writer.finish();
       this.writer.flushToFile();

@@ -26,6 +26,9 @@ function finalDictionaries(schema: Schema, batches: readonly RecordBatch[]): Map
       if (d && (!longest || d.length > longest.length)) longest = d;
     }
     const values: string[] = longest ? (longest.toArray() as string[]) : [];
+    // an all-null dictionary column: arrow-js writes a zero-length offsets buffer for an empty
+    // Utf8 dictionary, which arrow-rs rejects ("failed to fill whole buffer"); one unused entry avoids it
+    if (values.length === 0) values.push('');
     out.set(i, vectorFromArray(values, new Utf8()));
   });
   return out;
@@ -54,4 +57,14 @@ export function batchesToParquet(schema: Schema, batches: readonly RecordBatch[]
   const compression = opts.compression === 'none' ? pq.Compression.UNCOMPRESSED : opts.compression === 'snappy' ? pq.Compression.SNAPPY : pq.Compression.ZSTD;
   const props = new pq.WriterPropertiesBuilder().setCompression(compression).build();
   return pq.writeParquet(wasmTable, props);
+}
+
+/**
+ * Decode Parquet bytes one row group at a time (`rowGroups` of them: the caller knows the count
+ * from the file's metadata; parquet-wasm traps on an index past the end), each as Arrow IPC
+ * stream bytes for tableFromIPC. Holds one row group's Arrow data at a time.
+ */
+export function* readParquetRowGroups(bytes: Uint8Array, rowGroups: number, batchRows = 65536): Generator<Uint8Array> {
+  init();
+  for (let g = 0; g < rowGroups; g++) yield pq.readParquet(bytes, { rowGroups: [g], batchSize: batchRows }).intoIPCStream();
 }

@@ -79,8 +79,8 @@ export async function inspectReportPage(context: BrowserContext, pageUrl: string
   const charts = await page.$$eval('div.vega', (els) => els.map((el) => ({
     id: el.id,
     rendered: el.getAttribute('data-rendered'),
-    // vega's SVG renderer: one <g class="mark-..."> per mark set, holding paths/texts per item
-    marks: el.querySelectorAll('svg g[class*="mark-"] > path, svg g[class*="mark-"] > text, svg g[class*="mark-"] > g > path').length,
+    // data marks only (vega's SVG renderer tags them "role-mark"; axes and legends are other roles)
+    marks: el.querySelectorAll('svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > g > path').length,
   })));
   await page.screenshot({ path: screenshotPath, fullPage: true });
   return { charts, requests, consoleErrors, dialogs, title: await page.title(), bodyText: await page.locator('body').innerText() };

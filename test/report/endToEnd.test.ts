@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { buildReportData } from '../../src/cli/commands/report.js';
 import { writeReport, HTML_BUDGET_BYTES } from '../../src/report/writeReport.js';
 import { ensureChromium, inspectReportPage, launchChromium } from '../helpers/chromium.js';
+import { vegaLiteValidator } from './fixtures/vlSchema.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const VHOST = resolve(root, '..', 'shared', 'traces', 'hip24', 'vhost-host-report.txt');
@@ -54,6 +55,11 @@ test('es2scope report on the vhost-net trace-cmd report: page, charts, summary; 
   assert.equal(files.filter((f) => f.endsWith('.svg')).length, 10);
   assert.equal(files.filter((f) => f.endsWith('.png')).length, 10);
   assert.equal(files.filter((f) => f.endsWith('.vl.json')).length, 10);
+  const { validate } = vegaLiteValidator();
+  for (const f of files.filter((x) => x.endsWith('.vl.json'))) {
+    const err = validate(JSON.parse(readFileSync(join(out, 'charts', f), 'utf8')));
+    assert.equal(err, null, `${f}: ${err}`);
+  }
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   // README of the traces: kvm_exit 810 in this file
   assert.equal(summary.headline.exits, 810);

@@ -18,7 +18,7 @@ test('every chart renders to SVG with marks, then to a 2x PNG', async (t) => {
     for (const c of buildCharts(data)) {
       const svg = await specToSvg(c.spec);
       assert.match(svg, /^<svg /, c.id);
-      assert.match(svg, /class="mark-(rect|line|symbol|text)[^"]*"/, `${c.id}: no marks`);
+      assert.match(svg, /class="mark-(rect|line|symbol|text) role-mark[^"]*"[^>]*><(path|text)/, `${c.id}: no data marks`);
       assert.match(svg, /font-family="DejaVu Sans/, `${c.id}: text not in DejaVu Sans`);
       const w = Number(/width="(\d+)"/.exec(svg)![1]);
       const { w: pw, h: ph } = pngSize(svgToPng(svg));

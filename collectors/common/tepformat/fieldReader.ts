@@ -143,7 +143,8 @@ export class RecordFieldReader implements FieldReader {
       if (same) return cached.text;
     }
     const text = utf8.decode(bytes.subarray(0, end));
-    this.strCache[slot] = { bytes: bytes.slice(0, end), text };
+    // a copy: Buffer#slice is a view and would keep the whole read chunk alive in the cache
+    this.strCache[slot] = { bytes: Uint8Array.prototype.slice.call(bytes, 0, end), text };
     return text;
   }
 

@@ -31,6 +31,9 @@ export class LineHeader {
   payloadEnd = 0;
   /** ftrace/trace-cmd: a "<buffer>: " prefix was skipped (trace-cmd with instances). */
   bufferPrefix = false;
+  /** Scratch for digitsBack: the number read and the index before it. */
+  num = 0;
+  numBefore = 0;
 
   reset(s: number, e: number): void {
     this.lineStart = s;
@@ -134,18 +137,26 @@ function eventAndPayload(t: string, colon: number, e: number, h: LineHeader, str
   return true;
 }
 
-/** Digits ending at index i (inclusive), read backwards; returns the index before them or -2. */
-function digitsBack(t: string, i: number, s: number): { value: number; before: number } | null {
+/**
+ * Digits ending at index i (inclusive), read backwards into h.num (value) and h.numBefore (the
+ * index before them). False when there is no digit or more than 10. Results go into the reused
+ * header rather than a returned object: this runs three times per line.
+ */
+function digitsBack(t: string, i: number, s: number, h: LineHeader): boolean {
   let v = 0;
   let mul = 1;
   const end = i;
-  while (i >= s && isDigit(t.charCodeAt(i))) {
-    v += (t.charCodeAt(i) - 48) * mul;
+  while (i >= s) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    v += (c - 48) * mul;
     mul *= 10;
     i--;
   }
-  if (i === end || end - i > 10) return null;
-  return { value: v, before: i };
+  if (i === end || end - i > 10) return false;
+  h.num = v;
+  h.numBefore = i;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,38 +186,33 @@ function perfPrefix(t: string, s: number, h: LineHeader): boolean {
   let i = skipSpBack(t, h.tsStart - 1, s);
   // optional "[cpu]"
   if (i >= s && t.charCodeAt(i) === RBRACK) {
-    const d = digitsBack(t, i - 1, s);
-    if (d === null || d.before < s || t.charCodeAt(d.before) !== LBRACK) return false;
-    h.cpu = d.value;
-    i = skipSpBack(t, d.before - 1, s);
+    if (!digitsBack(t, i - 1, s, h) || h.numBefore < s || t.charCodeAt(h.numBefore) !== LBRACK) return false;
+    h.cpu = h.num;
+    i = skipSpBack(t, h.numBefore - 1, s);
   }
   // optional "tid" or "pid/tid" (tid may be -1 for unknown threads)
   let commEnd = i + 1;
-  if (i >= s && isDigit(t.charCodeAt(i))) {
-    const d = digitsBack(t, i, s);
-    if (d !== null) {
-      let b = d.before;
-      let tid = d.value;
-      if (b >= s && t.charCodeAt(b) === 45 && (b === s || isSpace(t.charCodeAt(b - 1)) || t.charCodeAt(b - 1) === 47)) {
-        tid = -tid;
-        b--;
+  if (i >= s && isDigit(t.charCodeAt(i)) && digitsBack(t, i, s, h)) {
+    let b = h.numBefore;
+    let tid = h.num;
+    if (b >= s && t.charCodeAt(b) === 45 && (b === s || isSpace(t.charCodeAt(b - 1)) || t.charCodeAt(b - 1) === 47)) {
+      tid = -tid;
+      b--;
+    }
+    let pid = NONE;
+    if (b >= s && t.charCodeAt(b) === 47) {
+      if (digitsBack(t, b - 1, s, h)) {
+        pid = h.num;
+        b = h.numBefore;
+        if (b >= s && t.charCodeAt(b) === 45 && (b === s || isSpace(t.charCodeAt(b - 1)))) { pid = -pid; b--; }
+      } else {
+        b = -1; // "x/123" is part of a comm, not pid/tid
       }
-      let pid = NONE;
-      if (b >= s && t.charCodeAt(b) === 47) {
-        const p = digitsBack(t, b - 1, s);
-        if (p !== null) {
-          pid = p.value;
-          b = p.before;
-          if (b >= s && t.charCodeAt(b) === 45 && (b === s || isSpace(t.charCodeAt(b - 1)))) { pid = -pid; b--; }
-        } else {
-          b = -1; // "x/123" is part of a comm, not pid/tid
-        }
-      }
-      if (b >= s - 1 && (b < s || isSpace(t.charCodeAt(b)))) {
-        h.tid = tid;
-        h.pid = pid;
-        commEnd = skipSpBack(t, b, s) + 1;
-      }
+    }
+    if (b >= s - 1 && (b < s || isSpace(t.charCodeAt(b)))) {
+      h.tid = tid;
+      h.pid = pid;
+      commEnd = skipSpBack(t, b, s) + 1;
     }
   }
   // comm, after optional guest prefixes "VM:%5d " "VCPU:%03d "
@@ -274,36 +280,36 @@ function ftracePrefix(t: string, s: number, h: LineHeader): boolean {
     i = skipSpBack(t, j, s);
     if (i < s || t.charCodeAt(i) !== RBRACK) return false;
   }
-  const cpu = digitsBack(t, i - 1, s);
-  if (cpu === null || cpu.before < s || t.charCodeAt(cpu.before) !== LBRACK) return false;
-  i = skipSpBack(t, cpu.before - 1, s);
+  if (!digitsBack(t, i - 1, s, h) || h.numBefore < s || t.charCodeAt(h.numBefore) !== LBRACK) return false;
+  const cpu = h.num;
+  i = skipSpBack(t, h.numBefore - 1, s);
   // optional "(tgid)" or "(-------)"
   let tgid = NONE;
   if (i >= s && t.charCodeAt(i) === 41) {
     const open = t.lastIndexOf('(', i);
     if (open < s || i - open > 12) return false;
-    const d = digitsBack(t, i - 1, s);
-    if (d !== null && d.before >= open && skipSpBack(t, d.before, open + 1) === open) tgid = d.value;
+    if (digitsBack(t, i - 1, s, h) && h.numBefore >= open && skipSpBack(t, h.numBefore, open + 1) === open) tgid = h.num;
     i = skipSpBack(t, open - 1, s);
   }
-  const pid = digitsBack(t, i, s);
   // "%16s-%d": the comm touches the '-' (a space there is perf's "comm tid", e.g. ":-1    -1")
-  if (pid === null || pid.before <= s || t.charCodeAt(pid.before) !== 45 || isSpace(t.charCodeAt(pid.before - 1))) return false;
-  let c = skipSp(t, s, pid.before);
-  if (c === s && c < pid.before) {
+  if (!digitsBack(t, i, s, h)) return false;
+  const dash = h.numBefore;
+  if (dash <= s || t.charCodeAt(dash) !== 45 || isSpace(t.charCodeAt(dash - 1))) return false;
+  let c = skipSp(t, s, dash);
+  if (c === s && c < dash) {
     // comms are at most 15 chars printed "%16s", so a line starting without a space carries a
     // "<buffer>: " prefix (trace-cmd report with instances or several input files)
     const sp = t.indexOf(' ', s);
-    if (sp > s && sp < pid.before && t.charCodeAt(sp - 1) === COLON) {
-      c = skipSp(t, sp, pid.before);
+    if (sp > s && sp < dash && t.charCodeAt(sp - 1) === COLON) {
+      c = skipSp(t, sp, dash);
       h.bufferPrefix = true;
     }
   }
-  if (c >= pid.before) return false;
+  if (c >= dash) return false;
+  h.tid = h.num;
   h.commStart = c;
-  h.commEnd = pid.before;
-  h.tid = pid.value;
+  h.commEnd = dash;
   h.pid = tgid;
-  h.cpu = cpu.value;
+  h.cpu = cpu;
   return true;
 }

@@ -91,10 +91,14 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
         start = firstNl + 1;
       }
     }
-    const body = chunk.subarray(start, lastNl + 1);
-    const whole = carry ? Buffer.concat([carry, body]) : body;
+    if (carry) {
+      // only the line that straddles the chunk boundary is copied, never the whole chunk
+      const firstNl = chunk.indexOf(10, start);
+      emit(decode(Buffer.concat([carry, chunk.subarray(start, firstNl + 1)])));
+      start = firstNl + 1;
+    }
     carry = lastNl + 1 < chunk.length ? Buffer.from(chunk.subarray(lastNl + 1)) : null;
-    if (whole.length > 0) emit(decode(whole));
+    if (lastNl + 1 > start) emit(decode(chunk.subarray(start, lastNl + 1)));
   }
   if (carry && carry.length > 0 && !skipping) {
     diag.warn('truncated', `${source.name}:${lineNo + 1}`, 'the last line has no newline; the input may be cut short',

@@ -4,6 +4,7 @@
 // tid + text and by a hash of the name), no BigInt unless the time exceeds 2^53 ns.
 import { C, LOST_EVENT } from '../columns.js';
 import type { CollectorContext } from '../collector.js';
+import type { EventBatchBuilder } from '../eventBatch.js';
 import type { TracepointDecoder } from '../tracepoints/types.js';
 import type { LineHeader } from './header.js';
 import { NONE } from './header.js';
@@ -31,6 +32,17 @@ interface PendingLost {
 /** Largest whole seconds whose ns value (plus a fraction) stays below 2^53. */
 const MAX_SAFE_SEC = 9_000_000;
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * A non-negative integer below 2^53 into ts_ns as two 32-bit halves. `>>> 0` is the low word for
+ * any integer double (ToUint32 is exact modulo 2^32), which avoids the fmod of `v % 2^32`.
+ */
+function setNs(b: EventBatchBuilder, v: number): void {
+  const lo = v >>> 0;
+  b.halves64(C.ts_ns, lo, (v - lo) / TWO32);
+}
+
+const TWO32 = 4294967296;
 
 export class TextRowWriter {
   private readonly events = new Map<number, EventEntry[]>();
@@ -60,7 +72,7 @@ export class TextRowWriter {
     if (h.commEnd > h.commStart) b.dictCode(C.comm, this.commCode(text, h.commStart, h.commEnd, h.tid));
     const ev = this.eventEntry(text, h.eventStart, h.eventEnd);
     b.dictCode(C.event, ev.code);
-    b.num64(C.src_line, lineNo);
+    b.halves64(C.src_line, lineNo >>> 0, 0); // line numbers stay below 2^32
     const dec = ev.decoder;
     if (dec !== null && h.payloadEnd > h.payloadStart) {
       let ok: boolean;
@@ -145,7 +157,7 @@ export class TextRowWriter {
       if (e - s <= 15) {
         let v = 0;
         for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
-        b.num64(C.ts_ns, v);
+        setNs(b, v);
         this.noteTs(v, null);
       } else {
         const big = BigInt(text.slice(s, e));
@@ -165,7 +177,7 @@ export class TextRowWriter {
     for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
     if (sec < MAX_SAFE_SEC && dot - s <= 7) {
       const ns = sec * 1e9 + frac * POW10[9 - fd]!;
-      b.num64(C.ts_ns, ns);
+      setNs(b, ns);
       this.noteTs(ns, null);
     } else {
       const big = this.parseTsBig(text, h);

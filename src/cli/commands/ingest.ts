@@ -3,8 +3,9 @@ import type { Argv } from 'yargs';
 import { ArrowFileSink } from '../../table/eventsArrow.js';
 import { readEvents, type EventsRun } from '../pipeline.js';
 import { printIngestSummary } from '../print/ingestSummary.js';
+import { datasetIngestOptions, ingestDatasetCommand, type DatasetIngestArgs } from '../dataset/ingestCommand.js';
 
-export interface IngestArgs {
+export interface IngestArgs extends DatasetIngestArgs {
   trace: string;
   output?: string;
   format: string;
@@ -14,7 +15,7 @@ export interface IngestArgs {
 }
 
 export function defaultOutputPath(trace: string): string {
-  if (trace === '-') return 'events.arrow';
+  if (trace === '-' || trace === '/dev/stdin') return 'events.arrow';
   return `${trace.replace(/\.(gz)$/, '').replace(/\.(txt|dat|data|log|trace)$/, '')}.events.arrow`;
 }
 
@@ -32,16 +33,17 @@ export async function ingestToArrow(trace: string, output: string, opts: { forma
 
 export function registerIngest(y: Argv): Argv {
   return y.command<IngestArgs>(
-    'ingest <trace>',
+    'ingest <trace> [more..]',
     'read a trace (perf script, trace-cmd report, ftrace, trace.dat, perf.data, bpftrace; "-" = stdin; .gz ok) into an events Arrow file',
-    (a) => a
+    (a) => datasetIngestOptions(a
       .positional('trace', { type: 'string', demandOption: true, describe: 'trace file, or - for stdin' })
       .option('output', { alias: 'o', type: 'string', describe: 'events Arrow IPC file (default: <trace>.events.arrow)' })
       .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' })
       .option('strict', { type: 'boolean', default: false, describe: 'stop at the first malformed line' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<IngestArgs>,
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' })) as Argv<IngestArgs>,
     async (args) => {
+      if (args.dataset !== undefined || args.more?.length) return ingestDatasetCommand([args.trace, ...(args.more ?? [])], args);
       const output = args.output ?? defaultOutputPath(args.trace);
       const run = await ingestToArrow(args.trace, output, { format: args.format, strict: args.strict, progress: !args.quiet });
       if (args.json) process.stdout.write(`${JSON.stringify({ output, ...run, schema: undefined }, null, 2)}\n`);

@@ -6,6 +6,7 @@ import { computeStat, statJson } from '../../analyze/stat.js';
 import type { AnalysisResult, StatBy, StatEvent, StatKey } from '../../analyze/types.js';
 import { readEvents, type EventsRun } from '../pipeline.js';
 import { formatStat } from '../print/stat.js';
+import { isDatasetPath, statDataset } from '../dataset/fromDataset.js';
 
 export interface StatArgs {
   input: string;
@@ -47,6 +48,8 @@ export function registerStat(y: Argv): Argv {
       .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' }) as Argv<StatArgs>,
     async (args) => {
       if (args.vcpu !== undefined && !Number.isInteger(args.vcpu)) throw new TraceInputError(`--vcpu must be an integer, got ${args.vcpu}`);
+      // a folder is a dataset (es2scope ingest --dataset): one table across its traces, plus per host
+      if (isDatasetPath(args.input)) { process.stdout.write(await statDataset(args.input, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) }, args.json, args.window)); return; }
       const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.json, windowNs: args.window });
       const s = computeStat(result, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) });
       if (args.json) process.stdout.write(`${JSON.stringify(statJson(s, { path: run.input.path, format: run.input.format }), null, 2)}\n`);

@@ -12,6 +12,7 @@ import { whatifTables } from '../../analyze/whatif/tables.js';
 import { writeArrowTables } from '../../table/whatifArrow.js';
 import { readEvents } from '../pipeline.js';
 import { formatWhatif } from '../print/whatif.js';
+import { isDatasetPath, whatifDataset } from '../dataset/fromDataset.js';
 
 export interface WhatifArgs {
   trace: string;
@@ -104,6 +105,8 @@ export function registerWhatif(y: Argv): Argv {
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' }) as Argv<WhatifArgs>,
     async (args) => {
       const p = paramsFromArgs(args);
+      // a folder is a dataset (es2scope ingest --dataset): the model per trace, compared per host
+      if (isDatasetPath(args.trace)) { process.stdout.write(await whatifDataset(args.trace, p, args.json)); return; }
       const sweepNs = args.sweep || args['sweep-ns'] !== undefined ? parseSweep(args['sweep-ns']) : null;
       const { summary, input, result, sweep } = await whatifOfTrace(args.trace, p, { format: args.format, sweepNs, progress: !args.json });
       let written: string[] = [];
