@@ -3,7 +3,7 @@ import type { Collector, CollectorContext, SniffResult } from '../common/collect
 import { PerfDataReader, isPerfData } from './reader.js';
 
 export const perfDataCollector: Collector = {
-  name: 'perf.data',
+  name: 'perfdata',
   description: 'perf record output (perf.data, PERFILE2; file or pipe mode, zstd-compressed with -z)',
   binary: true,
   recordRecipe: [

@@ -41,6 +41,21 @@ const SRC = Object.fromEntries(IRQ_SOURCES.map((s, i) => [s, i])) as Record<(typ
 const DLV = Object.fromEntries(IRQ_DELIVERIES.map((s, i) => [s, i])) as Record<(typeof IRQ_DELIVERIES)[number], number>;
 const ST = Object.fromEntries(VCPU_STATES.map((s, i) => [s, i])) as Record<(typeof VCPU_STATES)[number], number>;
 
+/**
+ * Whether the guest RIP at kvm_entry is outside [exit RIP, exit RIP + 15]. KVM re-enters at the
+ * exiting instruction or just past it (x86 instructions are at most 15 bytes); interrupt and
+ * exception injection happen at VM entry and leave the traced RIP alone. RIP 0 means unknown
+ * (protected guests: TDX, SEV-ES).
+ */
+function ripJumped(exitLo: number, exitHi: number, entryLo: number, entryHi: number): boolean {
+  if ((exitLo === 0 && exitHi === 0) || (entryLo === 0 && entryHi === 0)) return false;
+  const sameHi = exitHi === entryHi;
+  const d = entryLo - exitLo;
+  if (sameHi) return d < 0 || d > 15;
+  // the low word wrapped between them
+  return !(entryHi === ((exitHi + 1) >>> 0) && d + 4294967296 >= 0 && d + 4294967296 <= 15);
+}
+
 interface PendingAccess { kind: number; lo: number; hi: number; rel: number; device: number }
 
 /** One interrupt in flight (raise seen, delivery not yet). */
@@ -55,7 +70,7 @@ interface IrqInFlight {
 /** Per vCPU thread state: one open exit, the last entry, run state, interrupts awaiting delivery. */
 interface VThread {
   idx: number; tid: number; pid: number; vcpu: number; vcpuFrom: ThreadInfo['vcpuFrom']; comm: string;
-  inExit: boolean; exitLo: number; exitHi: number; exitRel: number; exitPos: number; exitCpu: number;
+  inExit: boolean; exitLo: number; exitHi: number; exitRipKnown: boolean; exitRipLo: number; exitRipHi: number; exitRel: number; exitPos: number; exitCpu: number;
   exitReason: number; exitCat: number; exitDevice: number; exitDetail: number; exitHalt: boolean;
   accesses: PendingAccess[];
   seenPair: boolean; lastEntryRel: number; lastEntryPos: number; lastEntryCpu: number;
@@ -104,7 +119,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
 
   const q: DataQuality = {
     lostMarkers: 0, lostEvents: 0, exitEvents: 0, entryEvents: 0, pairedExits: 0, unpairedExitsAtEnd: 0,
-    entriesWithoutExitAtStart: 0, entriesWithoutExit: 0, exitsWithoutEntry: 0, exitsBrokenByLost: 0,
+    entriesWithoutExitAtStart: 0, entriesWithoutExit: 0, exitsWithoutEntry: 0, exitsBrokenByLost: 0, exitsRipJump: 0,
     timeInversions: 0, timeResolutionNs: 1, firstNs: null, lastNs: null, events: 0, exitsTraced: false,
     warnings: [], notes: [],
   };
@@ -151,7 +166,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
     if (!t) {
       t = {
         idx: threads.length, tid, pid, vcpu: -1, vcpuFrom: 'unknown', comm,
-        inExit: false, exitLo: 0, exitHi: 0, exitRel: 0, exitPos: 0, exitCpu: -1, exitReason: 0, exitCat: 0,
+        inExit: false, exitLo: 0, exitHi: 0, exitRipKnown: false, exitRipLo: 0, exitRipHi: 0, exitRel: 0, exitPos: 0, exitCpu: -1, exitReason: 0, exitCat: 0,
         exitDevice: -1, exitDetail: 0, exitHalt: false, accesses: [],
         seenPair: false, lastEntryRel: -1, lastEntryPos: -1, lastEntryCpu: -1,
         onCpu: -1, blocked: false, woken: false,
@@ -203,6 +218,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
   function emitExit(t: VThread, durNs: number, flags: number): void {
     if (flags === 0) q.pairedExits++;
     if (flags & EXIT_FLAG.BROKEN_BY_LOST) q.exitsBrokenByLost++;
+    if (flags & EXIT_FLAG.RIP_JUMP) q.exitsRipJump++;
     if (keepExits) {
       const ch = exits.next();
       const r = ch.length;
@@ -335,7 +351,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
     const cVector = v.col('vector'), cApicid = v.col('apicid'), cGsi = v.col('gsi'), cLevel = v.col('level');
     const cTrig = v.col('trig_level'), cCount = v.col('count'), cDetail = v.col('detail');
     const cPrevPid = v.col('prev_pid'), cPrevState = v.col('prev_state'), cNextPid = v.col('next_pid');
-    const cNextComm = v.col('next_comm'), cPrevComm = v.col('prev_comm'), cSrc = v.col('src_line');
+    const cNextComm = v.col('next_comm'), cPrevComm = v.col('prev_comm'), cSrc = v.col('src_line'), cRip = v.col('rip');
 
     const evOf = evMeaning.update(cEv.dictionary);
     const commV = commVcpu.update(cComm.dictionary);
@@ -418,6 +434,8 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
           const r = reasonIndex(key, rc >= 0 ? reasonStr.string(rc) : String(code), isa, rc >= 0 ? code : code);
           t.inExit = true;
           t.exitLo = lo; t.exitHi = hi; t.exitRel = rel; t.exitPos = pos; t.exitCpu = cpu;
+          t.exitRipKnown = isValid(cRip, i);
+          if (t.exitRipKnown) { t.exitRipLo = lo64(cRip, i); t.exitRipHi = hi64(cRip, i); }
           t.exitReason = r;
           t.exitCat = CAT[reasons[r]!.category];
           t.exitHalt = t.exitCat === CAT.halt;
@@ -436,6 +454,9 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
             let dur = rel - t.exitRel;
             if (dur < 0) { flags |= EXIT_FLAG.TIME_INVERSION; dur = -1; }
             if (lostBetween(t.exitPos, t.exitCpu, cpu)) { flags |= EXIT_FLAG.BROKEN_BY_LOST; dur = -1; }
+            if (t.exitRipKnown && isValid(cRip, i) && ripJumped(t.exitRipLo, t.exitRipHi, lo64(cRip, i), hi64(cRip, i))) {
+              flags |= EXIT_FLAG.RIP_JUMP; dur = -1;
+            }
             if (flags === 0) eht.exit(t.idx, t.exitHalt, t.exitRel, rel);
             // accesses first: emitExit would close them as broken
             for (const a of t.accesses) emitAccess(t, a, rel - a.rel, flags);

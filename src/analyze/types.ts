@@ -31,6 +31,12 @@ export const EXIT_FLAG = {
   TIME_INVERSION: 4,
   /** A second kvm_exit on the same thread before any kvm_entry: the earlier one is closed with this flag (durNs = -1). */
   NO_ENTRY_BEFORE_NEXT_EXIT: 8,
+  /**
+   * kvm_entry's guest RIP is not the exit's RIP or a few bytes past it (an emulated instruction is
+   * at most 15 bytes): the guest ran in between, so events are missing from the trace without a
+   * lost marker (a filtered or cut recording). durNs = -1: the gap is not handling time.
+   */
+  RIP_JUMP: 16,
 } as const;
 
 /** One chunk of the exits table: one row per kvm_exit. */
@@ -304,6 +310,8 @@ export interface DataQuality {
   /** Exit followed by another exit on the same thread. */
   exitsWithoutEntry: number;
   exitsBrokenByLost: number;
+  /** Exit/entry pairs whose guest RIP jumped (EXIT_FLAG.RIP_JUMP): events missing without a marker. */
+  exitsRipJump: number;
   /** Events whose ts_ns went backwards on the same CPU (counted, row kept). */
   timeInversions: number;
   /** Coarsest timestamp resolution (1000 for µs text). */

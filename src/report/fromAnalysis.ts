@@ -253,7 +253,7 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
     exitsAvoidedPct: kicks > 0 ? (100 * r.kicksAvoided) / kicks : 0,
     pollingCpuPct: (r.pollingCpus ?? 0) * 100,
   }));
-  const excluded = a.quality.exitsBrokenByLost + a.quality.unpairedExitsAtEnd + a.quality.exitsWithoutEntry;
+  const excluded = a.quality.exitsBrokenByLost + a.quality.exitsRipJump + a.quality.unpairedExitsAtEnd + a.quality.exitsWithoutEntry;
   const d = s.diagnostics;
   const quality: QualityFacts = {
     format: s.input.format,

@@ -61,7 +61,7 @@ function qualityBox(d: ReportData): string {
     row('time resolution', res),
     row('lost events', q.lostMarkers === 0 ? 'none reported' : `${q.lostEventsTotal === null ? 'unknown number' : q.lostEventsTotal.toLocaleString('en-US')} in ${q.lostMarkers} marker(s)`),
     row('unpaired exits', q.unpairedExits === null ? 'not traced' : q.unpairedExits.toLocaleString('en-US')),
-    row('pairs excluded (lost events / trace edges)', q.excludedPairs === null ? 'not traced' : q.excludedPairs.toLocaleString('en-US')),
+    row('pairs excluded (lost events, guest RIP jumps, trace edges)', q.excludedPairs === null ? 'not traced' : q.excludedPairs.toLocaleString('en-US')),
     row('timestamps going backwards (per CPU)', q.timeInversions.toLocaleString('en-US')),
     row('input truncated', q.truncated ? 'yes: the last record was cut' : 'no'),
     row('warnings', q.warningCount.toLocaleString('en-US')),

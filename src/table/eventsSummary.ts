@@ -19,48 +19,54 @@ export class EventsSummary {
   private readonly countsByCode: number[] = [];
   private eventNames: readonly string[] = [];
   private rows = 0;
-  private first: bigint | null = null;
-  private last: bigint | null = null;
   private min: bigint | null = null;
   private max: bigint | null = null;
+  private minV = Infinity;
+  private maxV = -Infinity;
   private readonly cpus = new Set<number>();
   private readonly tids = new Set<number>();
-  private readonly lastTsByCpu = new Map<number, bigint>();
+  private readonly lastTsByCpu: number[] = [];
   private inversions = 0;
 
   add(batch: EventBatch): void {
+    const n = batch.length;
     const ev = batch.columns[C.event]!.values as Int32Array;
-    const ts = batch.columns[C.ts_ns]!.values as BigInt64Array;
+    const tsCol = batch.columns[C.ts_ns]!.values as BigInt64Array;
+    // timestamps compared as doubles (exact below 2^53 ns = 104 days); BigInt only for the extremes
+    const ts = new Uint32Array(tsCol.buffer, tsCol.byteOffset, n * 2);
     const cpu = batch.columns[C.cpu]!;
     const cpuV = cpu.values as Int32Array;
     const tid = batch.columns[C.tid]!;
     const tidV = tid.values as Int32Array;
     this.eventNames = batch.dictionaries[C.event]!;
-    for (let i = 0; i < batch.length; i++) {
+    const counts = this.countsByCode;
+    let lastTid = -1;
+    let lastCpu = -1;
+    let minV = this.minV;
+    let maxV = this.maxV;
+    let minI = -1;
+    let maxI = -1;
+    for (let i = 0; i < n; i++) {
       const code = ev[i]!;
-      this.countsByCode[code] = (this.countsByCode[code] ?? 0) + 1;
-      if (tid.valid[i]) this.tids.add(tidV[i]!);
+      counts[code] = (counts[code] ?? 0) + 1;
+      const t = ts[2 * i + 1]! * 4294967296 + ts[2 * i]!;
+      if (t < minV) { minV = t; minI = i; }
+      if (t > maxV) { maxV = t; maxI = i; }
+      if (tid.valid[i]) {
+        const x = tidV[i]!;
+        if (x !== lastTid) { this.tids.add(x); lastTid = x; }
+      }
       if (cpu.valid[i]) {
         const c = cpuV[i]!;
-        this.cpus.add(c);
-        const t = ts[i]!;
-        const prev = this.lastTsByCpu.get(c);
-        if (prev !== undefined && t < prev) this.inversions++;
-        this.lastTsByCpu.set(c, t);
+        if (c !== lastCpu) { this.cpus.add(c); lastCpu = c; }
+        const prev = this.lastTsByCpu[c] ?? -Infinity;
+        if (t < prev) this.inversions++;
+        this.lastTsByCpu[c] = t;
       }
     }
-    if (batch.length > 0) {
-      const a = ts[0]!;
-      const b = ts[batch.length - 1]!;
-      this.first ??= a;
-      this.last = b;
-      for (let i = 0; i < batch.length; i++) {
-        const t = ts[i]!;
-        if (this.min === null || t < this.min) this.min = t;
-        if (this.max === null || t > this.max) this.max = t;
-      }
-    }
-    this.rows += batch.length;
+    if (minI >= 0) { this.minV = minV; this.min = tsCol[minI]!; }
+    if (maxI >= 0) { this.maxV = maxV; this.max = tsCol[maxI]!; }
+    this.rows += n;
   }
 
   toJSON(): EventsSummaryJson {

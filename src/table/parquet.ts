@@ -26,9 +26,10 @@ function finalDictionaries(schema: Schema, batches: readonly RecordBatch[]): Map
       if (d && (!longest || d.length > longest.length)) longest = d;
     }
     const values: string[] = longest ? (longest.toArray() as string[]) : [];
-    // an all-null dictionary column: arrow-js writes a zero-length offsets buffer for an empty
-    // Utf8 dictionary, which arrow-rs rejects ("failed to fill whole buffer"); one unused entry avoids it
-    if (values.length === 0) values.push('');
+    // an all-null dictionary column: arrow-js writes a zero-length data buffer for a dictionary
+    // with no character in it, which arrow-rs rejects ("failed to fill whole buffer"); one unused,
+    // non-empty entry avoids it (no row points at it: every row of the column is null)
+    if (values.length === 0 || values.every((v) => v === '')) values.push('?');
     out.set(i, vectorFromArray(values, new Utf8()));
   });
   return out;
@@ -38,7 +39,13 @@ function repoint(batch: RecordBatch, dicts: Map<number, Vector>): RecordBatch {
   if (dicts.size === 0) return batch;
   const children = batch.data.children.map((c, i) => {
     const d = dicts.get(i);
-    return d ? makeData({ type: c.type, offset: c.offset, length: c.length, nullCount: c.nullCount, nullBitmap: c.nullBitmap, data: c.values, dictionary: d } as never) as Data : c;
+    // the events builder may keep a column's null bitmap and values in one ArrayBuffer; arrow-js then
+    // writes an IPC body arrow-rs cannot read ("failed to fill whole buffer"): give the bitmap its own
+    const bm0 = c.nullBitmap as Uint8Array | undefined;
+    const shared = !!bm0 && !!c.values && bm0.buffer === (c.values as Uint8Array).buffer;
+    if (!d && !shared) return c;
+    const nullBitmap = shared ? bm0!.slice() : c.nullBitmap;
+    return makeData({ type: c.type, offset: c.offset, length: c.length, nullCount: c.nullCount, nullBitmap, data: c.values, ...(d ? { dictionary: d } : {}) } as never) as Data;
   });
   return new RecordBatch(batch.schema, makeData({ type: new Struct(batch.schema.fields), length: batch.numRows, nullCount: 0, children }));
 }

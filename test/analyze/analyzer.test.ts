@@ -215,3 +215,23 @@ test('time going backwards on one CPU is counted; the pair is flagged', () => {
   assert.equal(r.quality.timeInversions, 1);
   assert.equal(exitRows(r)[0]!.flags, EXIT_FLAG.TIME_INVERSION);
 });
+
+test('guest RIP jump between exit and entry (events cut out without a marker) leaves the pair out', () => {
+  const X = { cpu: 1, tid: 200, pid: 100, comm: 'CPU 0/KVM', vcpu: 0 };
+  const rows: EvRow[] = [
+    // wrmsr at ...bc8 re-entered 2 bytes later: a normal pair
+    { ts: 1000, event: 'kvm_exit', ...X, reason: 'MSR_WRITE', rip: 0xffffffffb20d5bc8n },
+    { ts: 1500, event: 'kvm_entry', ...X, rip: 0xffffffffb20d5bcan },
+    // the same wrmsr, but the entry is at the HLT elsewhere: the guest ran in between
+    { ts: 2000, event: 'kvm_exit', ...X, reason: 'MSR_WRITE', rip: 0xffffffffb20d5bc8n },
+    { ts: 815_000_000, event: 'kvm_entry', ...X, rip: 0xffffffffb33f2e60n },
+    // RIP 0 (protected guest state) is never judged
+    { ts: 815_001_000, event: 'kvm_exit', ...X, reason: 'HLT', rip: 0 },
+    { ts: 815_002_000, event: 'kvm_entry', ...X, rip: 0xffffffff81000000n },
+  ];
+  const r = analyzeRows(rows);
+  const ex = exitRows(r);
+  assert.deepEqual(ex.map((e) => [e.durNs, e.flags]), [[500, 0], [-1, EXIT_FLAG.RIP_JUMP], [1000, 0]]);
+  assert.equal(r.quality.exitsRipJump, 1);
+  assert.equal(r.quality.pairedExits, 2);
+});

@@ -9,7 +9,7 @@ import { record, RECORD_TOOLS, type RecordTool } from '../../collectors/record/r
 import { readEvents } from '../../src/cli/pipeline.js';
 import { whyCannotTrace } from '../helpers/tracing.js';
 
-const EXPECTED_FORMAT: Record<RecordTool, string> = { perf: 'perf.data', 'trace-cmd': 'trace.dat', ftrace: 'ftrace', bpftrace: 'bpftrace' };
+const EXPECTED_FORMAT: Record<RecordTool, string> = { perf: 'perfdata', 'trace-cmd': 'tracedat', ftrace: 'ftrace', bpftrace: 'bpftrace' };
 const BINARY: Record<RecordTool, string | undefined> = { perf: 'perf', 'trace-cmd': 'trace-cmd', ftrace: undefined, bpftrace: 'bpftrace' };
 
 function enabled(ev: string): string {

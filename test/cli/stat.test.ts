@@ -18,12 +18,24 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 // exit opens a pair per thread (tid = digits after the last '-' of the first field); the next entry
-// of that thread closes it; a second exit replaces an open one (that exit is unpaired).
+// of that thread closes it; a second exit replaces an open one (that exit is unpaired). A pair whose
+// guest RIP moved by more than an instruction (0..15 bytes) is left out, as es2scope does: the
+// guest ran in between and events are missing. RIPs compare as a string prefix plus the last 7 hex
+// digits as a number (mawk has no 64-bit integers).
 const AWK = `
+function hex(s,   i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+function ripOf(   i) { for (i = 5; i < NF; i++) if ($i == "rip") return $(i + 1); return "" }
 $4 == "kvm_exit:" || $4 == "kvm_entry:" {
   n = split($1, a, "-"); tid = a[n]; ts = $3; sub(/:$/, "", ts); sub(/\\./, "", ts)
-  if ($4 == "kvm_exit:") { open[tid] = 1; ex[tid] = ts; rs[tid] = $6 }
-  else if (open[tid]) { c[rs[tid]]++; s[rs[tid]] += ts - ex[tid]; open[tid] = 0 }
+  rip = ripOf(); sub(/^0x/, "", rip)
+  if ($4 == "kvm_exit:") { open[tid] = 1; ex[tid] = ts; rs[tid] = $6; xr[tid] = rip }
+  else if (open[tid]) {
+    open[tid] = 0
+    p = length(rip) - 7; q = length(xr[tid]) - 7
+    d = hex(substr(rip, p + 1)) - hex(substr(xr[tid], q + 1))
+    if (substr(rip, 1, p) != substr(xr[tid], 1, q) || d < 0 || d > 15) next
+    c[rs[tid]]++; s[rs[tid]] += ts - ex[tid]
+  }
 }
 END { for (r in c) printf "%s %d %d\\n", r, c[r], s[r] }`;
 

@@ -33,7 +33,7 @@ function mergeQuality(qs: readonly DataQuality[]): DataQuality {
     lostEvents: qs.some((q) => q.lostEvents === null) ? null : sum('lostEvents'),
     exitEvents: sum('exitEvents'), entryEvents: sum('entryEvents'), pairedExits: sum('pairedExits'),
     unpairedExitsAtEnd: sum('unpairedExitsAtEnd'), entriesWithoutExitAtStart: sum('entriesWithoutExitAtStart'),
-    entriesWithoutExit: sum('entriesWithoutExit'), exitsWithoutEntry: sum('exitsWithoutEntry'), exitsBrokenByLost: sum('exitsBrokenByLost'),
+    entriesWithoutExit: sum('entriesWithoutExit'), exitsWithoutEntry: sum('exitsWithoutEntry'), exitsBrokenByLost: sum('exitsBrokenByLost'), exitsRipJump: sum('exitsRipJump'),
     timeInversions: sum('timeInversions'),
     timeResolutionNs: Math.max(1, ...qs.map((q) => q.timeResolutionNs)),
     // clocks of different hosts are unrelated: the span is only meaningful per trace

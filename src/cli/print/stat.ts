@@ -38,6 +38,7 @@ export function formatStat(s: StatResult, inputLabel: string): string {
   lines.push('Data quality:');
   lines.push(`  lost events: ${q.lostMarkers} marker(s), ${q.lostEvents === null ? 'unknown number of' : q.lostEvents} events lost; exits broken by them: ${q.exitsBrokenByLost}`);
   lines.push(`  unpaired: ${q.unpairedExitsAtEnd} exit(s) without entry at the trace end, ${q.entriesWithoutExitAtStart} entr(ies) without exit at the start, ${q.exitsWithoutEntry + q.entriesWithoutExit} in the middle`);
+  if (q.exitsRipJump > 0) lines.push(`  guest RIP jumped between exit and entry: ${q.exitsRipJump} pair(s) left out (events missing from the trace without a lost marker)`);
   lines.push(`  time resolution: ${q.timeResolutionNs} ns; time inversions: ${q.timeInversions}`);
   for (const n of [...s.notes, ...q.notes]) lines.push(`  note: ${n}`);
   for (const w of q.warnings) lines.push(`  warning ${w.kind}: ${w.count} (e.g. ${w.example})`);

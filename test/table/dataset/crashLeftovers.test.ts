@@ -12,8 +12,9 @@ import { analyzeDataset } from '../../../src/cli/dataset/fromDataset.js';
 import { runSql } from '../../../src/table/sql.js';
 import { openOrCreateDataset, readManifest } from '../../../src/table/dataset/manifest.js';
 
-const FTRACE = join(ROOT, 'fixtures', 'ftrace', 'trace.txt');
-const PERF = join(ROOT, 'fixtures', 'perf-script', 'sched-ns.txt');
+// two small traces recorded on this machine (fixtures/README.md)
+const FTRACE = join(ROOT, 'fixtures', 'tracedat', 'sched-lost-v6.dat');
+const PERF = join(ROOT, 'fixtures', 'tracedat', 'sched-lost-v7-zstd.dat');
 let dir = '';
 const quiet = { log: () => {} };
 
@@ -62,7 +63,7 @@ test('a part named by the manifest but truncated: a clear error naming it and th
   truncateSync(part, Math.floor(statSync(part).size / 2));
   await assert.rejects(runSql(ds, 'SELECT 1'), (e: Error) => {
     assert.match(e.message, /not a complete Parquet file \(\d+ bytes, no PAR1 footer\)/);
-    assert.match(e.message, /hint: the dataset lost or damaged a part of trace [0-9a-f]{16} \(.*trace\.txt, host h1\)/);
+    assert.match(e.message, /hint: the dataset lost or damaged a part of trace [0-9a-f]{16} \(.*sched-lost-v6\.dat, host h1\)/);
     return true;
   });
   await assert.rejects(analyzeDataset(ds), /not a complete Parquet file/);
