@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RECORD_EVENTS } from './events.js';
 import { TracefsSession, availableTracepoints, findTracefs } from './tracefs.js';
 import { bpftraceScript } from '../bpftrace/script.js';
+import { aggregateScript } from '../bpftrace/aggregate.js';
 
 export const RECORD_TOOLS = ['perf', 'trace-cmd', 'ftrace', 'bpftrace'] as const;
 export type RecordTool = (typeof RECORD_TOOLS)[number];
@@ -20,6 +21,8 @@ export interface RecordOptions {
   pid?: number;
   /** Per-CPU ring buffer size for tracefs-based tools; default sized for ~10^6 events/s. */
   bufferKb?: number;
+  /** bpftrace only: keep per-reason histograms in the kernel instead of a line per event. */
+  aggregate?: boolean;
   log?: (line: string) => void;
 }
 
@@ -108,6 +111,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     throw new Error(`cannot record with ${opts.tool}:\n${pf.problems.map((p) => `  - ${p.what}\n    fix: ${p.fix}`).join('\n')}`);
   }
   if (pf.missing.length) log(`note: not in this kernel, not recorded: ${pf.missing.join(', ')}`);
+  if (opts.aggregate && opts.tool !== 'bpftrace') throw new Error('--aggregate needs --tool bpftrace (the histograms are kept in the kernel by eBPF)');
   const sleep = ['/bin/sleep', String(opts.durationS)];
   switch (opts.tool) {
     case 'perf': {
@@ -122,7 +126,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       const dir = mkdtempSync(join(tmpdir(), 'es2scope-bt-'));
       try {
         const script = join(dir, 'es2scope.bt');
-        writeFileSync(script, bpftraceScript({ available: new Set(pf.events), ...(opts.pid !== undefined ? { pid: opts.pid } : {}) }));
+        const pid = opts.pid !== undefined ? { pid: opts.pid } : {};
+        writeFileSync(script, opts.aggregate ? aggregateScript(pid) : bpftraceScript({ available: new Set(pf.events), ...pid }));
         const code = await runChild('bpftrace', [script, '-c', sleep.join(' ')], opts.output, log);
         if (code !== 0) throw new Error(`bpftrace exited with ${code}`);
       } finally {

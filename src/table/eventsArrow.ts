@@ -5,7 +5,7 @@ import {
   Bool, Data, Dictionary as ArrowDictionary, Field, Int32, Int64, RecordBatch, RecordBatchFileWriter,
   Schema, Struct, Uint32, Uint64, Utf8, Vector, makeData, vectorFromArray, type DataType,
 } from 'apache-arrow';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writevSync } from 'node:fs';
 import { COLUMNS, SCHEMA_VERSION, type ColumnKind } from '../../collectors/common/columns.js';
 import type { EventBatch } from '../../collectors/common/eventBatch.js';
 
@@ -103,10 +103,12 @@ export class EventsBatchConverter {
   }
 
   private zeros = new ArrayBuffer(0);
+  /** Every all-zero buffer handed out for all-null columns (the file sink skips over them). */
+  readonly zeroBuffers = new WeakSet<ArrayBufferLike>();
   /** A column no row set: zero values and an all-zero validity bitmap, from one shared buffer. */
   private allNull(kind: ColumnKind, type: DataType, col: number, length: number, dict: readonly string[]): Data {
     const bytes = length * 8 + 64;
-    if (this.zeros.byteLength < bytes) this.zeros = new ArrayBuffer(bytes);
+    if (this.zeros.byteLength < bytes) this.zeroBuffers.add(this.zeros = new ArrayBuffer(bytes));
     const nullBitmap = new Uint8Array(this.zeros, 0, ((length + 63) >> 6) << 3);
     switch (kind) {
       case 'i64': case 'u64': {
@@ -162,6 +164,29 @@ function packAllSet(n: number): Uint8Array {
   return b;
 }
 
+/** IOV_MAX on Linux: more buffers than this per writev call is EINVAL. */
+const IOV_MAX = 1024;
+
+/** Write every buffer, in order, at `position`, resuming after short writes. Returns the end position. */
+function writeAllV(fd: number, bufs: Uint8Array[], position: number): number {
+  for (let i = 0; i < bufs.length; i += IOV_MAX) {
+    const group = bufs.slice(i, i + IOV_MAX);
+    let left = group.reduce((n, b) => n + b.byteLength, 0);
+    let wrote = writevSync(fd, group, position);
+    position += wrote;
+    left -= wrote;
+    while (left > 0) {
+      // short write: drop the buffers already written, cut the one written in part
+      while (wrote >= group[0]!.byteLength) wrote -= group.shift()!.byteLength;
+      group[0] = group[0]!.subarray(wrote);
+      wrote = writevSync(fd, group, position);
+      position += wrote;
+      left -= wrote;
+    }
+  }
+  return position;
+}
+
 /**
  * An IPC file writer that writes each dictionary once, complete, after the record batches, and
  * writes bytes straight to a file descriptor.
@@ -169,31 +194,57 @@ function packAllSet(n: number): Uint8Array {
  * Polars; readers of the file format (pyarrow, Polars, arrow-js) load dictionaries from the footer.
  * Why a descriptor: arrow-js queues output for an async consumer; a producer that never yields
  * would queue the whole file in memory.
+ * Why holes: most columns are null in most batches, and their value and validity buffers are all
+ * zeros (the converter's shared zero buffers). Those bytes are skipped with the file offset instead
+ * of written, leaving a sparse hole that reads back as the same zeros: same file, about a third of
+ * the bytes copied into the page cache.
  */
 class LateDictionaryFileWriter extends RecordBatchFileWriter {
-  private pending: Uint8Array[] = [];
+  /** Buffers to write at filePos, in order; a number is that many zero bytes to skip. */
+  private pending: (Uint8Array | number)[] = [];
   private pendingBytes = 0;
-  constructor(private readonly fd: number) { super(); }
+  private filePos = 0;
+  constructor(private readonly fd: number, private readonly zeroBuffers: WeakSet<ArrayBufferLike>) { super(); }
   protected override _writeDictionaries(): this { return this; }
   protected override _write(chunk: ArrayBufferView): this {
     const self = this as unknown as { _started: boolean; _position: number };
     if (!self._started) return this;
-    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (bytes.byteLength === 0) return this;
-    // small metadata writes are copied (their buffers are reused), large bodies referenced
-    this.pending.push(bytes.byteLength < 4096 ? bytes.slice() : bytes);
-    this.pendingBytes += bytes.byteLength;
-    self._position += bytes.byteLength;
+    const n = chunk.byteLength;
+    if (n === 0) return this;
+    if (this.zeroBuffers.has(chunk.buffer)) {
+      const last = this.pending.length - 1;
+      if (last >= 0 && typeof this.pending[last] === 'number') (this.pending[last] as number) += n;
+      else this.pending.push(n);
+    } else {
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, n);
+      // small metadata writes are copied (their buffers are reused), large bodies referenced
+      this.pending.push(n < 4096 ? bytes.slice() : bytes);
+    }
+    this.pendingBytes += n;
+    self._position += n;
     if (this.pendingBytes >= 1 << 20) this.flushToFile();
     return this;
   }
   flushToFile(): void {
     if (this.pendingBytes === 0) return;
-    const all = Buffer.concat(this.pending, this.pendingBytes);
-    let off = 0;
-    while (off < all.length) off += writeSync(this.fd, all, off, all.length - off);
+    // writev hands the buffers to the kernel as they are: no concatenated copy per flush
+    let run: Uint8Array[] = [];
+    for (const p of this.pending) {
+      if (typeof p === 'number') {
+        this.filePos = writeAllV(this.fd, run, this.filePos) + p;
+        run = [];
+      } else {
+        run.push(p);
+      }
+    }
+    this.filePos = writeAllV(this.fd, run, this.filePos);
     this.pending = [];
     this.pendingBytes = 0;
+  }
+  /** Flush, and give the file its full length when it ends in a skipped (zero) run. */
+  finishFile(): void {
+    this.flushToFile();
+    if (fstatSync(this.fd).size < this.filePos) ftruncateSync(this.fd, this.filePos);
   }
   writeFinalDictionary(id: number, values: readonly string[]): void {
     (this as unknown as { _writeDictionaryBatch(d: Data, id: number, isDelta: boolean): void })
@@ -213,7 +264,7 @@ export class ArrowFileSink {
 
   constructor(readonly path: string, private readonly converter: EventsBatchConverter) {
     this.fd = openSync(path, 'w');
-    this.writer = new LateDictionaryFileWriter(this.fd);
+    this.writer = new LateDictionaryFileWriter(this.fd, converter.zeroBuffers);
   }
 
   write(batch: RecordBatch): void {
@@ -230,7 +281,7 @@ export class ArrowFileSink {
       for (const [k, v] of footerMetadata) schema.metadata.set(k, v);
       for (const [id, values] of this.converter.finalDictionaries()) this.writer.writeFinalDictionary(id, values);
       this.writer.finish();
-      this.writer.flushToFile();
+      this.writer.finishFile();
     } finally {
       closeSync(this.fd);
     }

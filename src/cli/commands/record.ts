@@ -8,6 +8,7 @@ interface RecordArgs {
   pid?: number;
   output: string;
   'buffer-kb'?: number;
+  aggregate: boolean;
 }
 
 const DEFAULT_OUTPUT: Record<RecordTool, string> = {
@@ -26,11 +27,12 @@ export function registerRecord(y: Argv): Argv {
       .option('duration', { type: 'number', default: 10, describe: 'seconds to record' })
       .option('pid', { type: 'number', describe: 'QEMU process id: only its threads' })
       .option('output', { alias: 'o', type: 'string', describe: 'output file (default by tool: perf.data, trace.dat, trace.ftrace.txt, trace.bpf.txt)' })
-      .option('buffer-kb', { type: 'number', describe: 'per-CPU ring buffer for trace-cmd/ftrace (default sized for 10^6 events/s)' }) as Argv<RecordArgs>,
+      .option('buffer-kb', { type: 'number', describe: 'per-CPU ring buffer for trace-cmd/ftrace (default sized for 10^6 events/s)' })
+      .option('aggregate', { type: 'boolean', default: false, describe: 'bpftrace only: per-reason exit-time histograms kept in the kernel (for very busy hosts)' }) as Argv<RecordArgs>,
     async (args) => {
       const output = args.output ?? DEFAULT_OUTPUT[args.tool];
       const r = await record({
-        tool: args.tool, durationS: args.duration, output,
+        tool: args.tool, durationS: args.duration, output, aggregate: args.aggregate,
         ...(args.pid !== undefined ? { pid: args.pid } : {}),
         ...(args['buffer-kb'] !== undefined ? { bufferKb: args['buffer-kb'] } : {}),
       });

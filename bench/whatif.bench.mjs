@@ -1,0 +1,140 @@
+// What-if model speed and memory at scale. Two parts:
+// 1. Synthetic: an AnalysisResult of N exits (default 10 M; WHATIF_BENCH_EXITS) built straight into
+//    the analyzer's chunked tables (4 vCPUs of one VM; a cycle of EPT_MISCONFIG kicks on a dense and
+//    a sparse notify address, MSR_WRITE timer, HLT, EXTERNAL_INTERRUPT after an MSI, INTERRUPT_WINDOW,
+//    x2APIC EOI, PAUSE; one MSI per cycle with the target in guest / halted / unknown), then
+//    modelInputFromAnalysis + runWhatif (all mechanisms) + whatifSummary, timed per phase in CPU seconds, in a child
+//    process under /usr/bin/time (peak RSS, CPU seconds). Target: a linear replay, a few seconds.
+// 2. The real traces in ../shared/traces (skipped when absent): `es2scope whatif --json` on each.
+// Env: WHATIF_BENCH_EXITS (default 10000000), WHATIF_BENCH_SWEEP=1 adds the default idle-window sweep.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const exits = Number(process.env.WHATIF_BENCH_EXITS ?? 10_000_000);
+const traces = join(root, '..', 'shared', 'traces', 'hip24');
+
+// The child: builds the synthetic AnalysisResult, then runs the model. Prints one JSON line.
+const CHILD = `
+const root = process.cwd();
+const T = await import(root + '/src/analyze/tables.ts');
+const { CATEGORIES, CAT } = await import(root + '/src/analyze/types.ts');
+const { modelInputFromAnalysis } = await import(root + '/src/analyze/whatif/fromAnalysis.ts');
+const { runWhatif, sweepIdleWindow } = await import(root + '/src/analyze/whatif/model.ts');
+const { whatifSummary } = await import(root + '/src/analyze/whatif/summary.ts');
+const N = Number(process.argv.at(-2));
+const sweep = process.argv.at(-1) === '1';
+// CPU seconds (user + system) of this process: the machine is shared, wall time is noisy
+const now = () => { const u = process.cpuUsage(); return u.user + u.system; };
+const sec = (t0) => (now() - t0) / 1e6;
+let t0 = now();
+
+const exitsB = new T.ChunkedBuilder(T.newExitsChunk);
+const irqsB = new T.ChunkedBuilder(T.newIrqsChunk);
+const kicksB = new T.ChunkedBuilder(T.newKicksChunk);
+const reasons = [
+  ['EPT_MISCONFIG', 49, 'mmu', 'io_request'], ['MSR_WRITE', 32, 'msr', 'timer'], ['HLT', 12, 'halt', 'halt'],
+  ['EXTERNAL_INTERRUPT', 1, 'interrupt', 'interrupt'], ['EPT_MISCONFIG', 49, 'mmu', 'io_request'],
+  ['INTERRUPT_WINDOW', 7, 'interrupt', 'interrupt'], ['MSR_WRITE', 32, 'msr', 'eoi'], ['PAUSE_INSTRUCTION', 40, 'other', 'other'],
+];
+const reasonInfo = [...new Map(reasons.map(([name, code, cat]) => [name, { name, isa: 'VMX', code, category: cat }])).values()];
+const reasonIdx = (name) => reasonInfo.findIndex((r) => r.name === name);
+const VCPUS = 4;
+const BASE = 1_600_000_000_000_000n;
+const put = (arr, row, ns) => { arr[row] = BASE + BigInt(ns); };
+const clock = new Array(VCPUS).fill(0); // per vCPU: ns of its last entry
+const g = new Float64Array(VCPUS), h = new Float64Array(VCPUS), hh = new Float64Array(VCPUS), nx = new Float64Array(VCPUS);
+let x = 12345, lastNs = 0;
+const rnd = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x / 4294967296; };
+for (let i = 0; i < N; i++) {
+  const v = i % VCPUS;
+  const step = Math.floor(i / VCPUS) % reasons.length;
+  const [name, , , cat] = reasons[step];
+  const gap = 500 + Math.floor(rnd() * 20_000);
+  const exitNs = clock[v] + gap;
+  const dur = cat === 'halt' ? 20_000 + Math.floor(rnd() * 200_000) : 300 + Math.floor(rnd() * 3_000);
+  if (cat === 'interrupt' && name === 'EXTERNAL_INTERRUPT') {
+    // an MSI raised for this vCPU shortly before: an injection kick PI removes
+    const q = irqsB.next(), r = q.length;
+    put(q.raiseNs, r, exitNs - 2_000);
+    q.acceptDelayNs[r] = 500; q.latencyNs[r] = 2_000 + dur + 200; q.source[r] = 0; q.delivery[r] = 0;
+    q.targetState[r] = (i >> 3) % 3 === 0 ? 0 : (i >> 3) % 3 === 1 ? 3 : 4; q.target[r] = v; q.targetVcpu[r] = v;
+    q.vm[r] = 0; q.vector[r] = 33 + v; q.gsi[r] = -1; q.raiserTid[r] = 999; q.trigLevel[r] = 0; q.flags[r] = 0;
+    irqsB.commit();
+  }
+  const ch = exitsB.next(), r = ch.length;
+  put(ch.exitNs, r, exitNs);
+  ch.durNs[r] = dur; ch.thread[r] = v; ch.cpu[r] = v; ch.reason[r] = reasonIdx(name); ch.category[r] = CAT[cat];
+  ch.flags[r] = 0; ch.device[r] = cat === 'io_request' ? (step === 0 ? 0 : 1) : -1; ch.detail[r] = 0;
+  exitsB.commit();
+  if (cat === 'io_request') {
+    const k = kicksB.next(), kr = k.length;
+    put(k.tsNs, kr, exitNs + 150);
+    k.thread[kr] = v; k.device[kr] = step === 0 ? 0 : 1; k.inExit[kr] = 1;
+    kicksB.commit();
+  }
+  g[v] += gap; if (cat === 'halt') hh[v] += dur; else h[v] += dur; nx[v]++;
+  clock[v] = exitNs + dur;
+  if (clock[v] > lastNs) lastNs = clock[v];
+}
+const threads = Array.from({ length: VCPUS }, (_, v) => ({ tid: 2000 + v, vm: 0, vcpu: v, comm: 'CPU ' + v + '/KVM', vcpuFrom: 'payload' }));
+const row = (scope, thread, vm, i) => ({ scope, thread, vm, startNs: BASE, endNs: BASE + BigInt(lastNs), guestNs: g[i], handlingNs: h[i], haltNs: hh[i], exits: nx[i], ehtBusy: null, ehtWall: null, excludedLost: false });
+const analysis = {
+  schemaVersion: 1, input: null,
+  exits: exitsB.finish(), irqs: irqsB.finish(), vcpuRuns: T.emptyRuns(), ioKicks: kicksB.finish(), accesses: T.emptyAccesses(),
+  threads, vms: [{ pid: 4242, label: 'pid 4242', from: 'pid', threads: threads.map((_, i) => i) }],
+  reasons: reasonInfo,
+  devices: [0xfe003000, 0xfe004000].map((a) => ({ kind: 'mmio', addr: BigInt(a), vm: 0, label: 'mmio 0x' + a.toString(16) })),
+  details: [''],
+  eht: { traced: true, windowNs: 1e9, perVcpu: threads.map((_, v) => row('vcpu', v, 0, v)), perVm: [], windows: [], total: null, definitions: { busy: '', wall: '' } },
+  quality: { exitsTraced: true, firstNs: BASE, lastNs: BASE + BigInt(lastNs), lostMarkers: 0, timeResolutionNs: 1 },
+  postedDelivery: false,
+};
+const buildSec = sec(t0);
+global.gc?.();
+const rssBuiltMb = process.memoryUsage().rss / 2 ** 20;
+t0 = now();
+const input = modelInputFromAnalysis(analysis);
+const adaptSec = sec(t0);
+t0 = now();
+const result = runWhatif(input, {});
+const modelSec = sec(t0);
+t0 = now();
+const sw = sweep ? sweepIdleWindow(input, {}) : null;
+const sweepSec = sec(t0);
+const s = whatifSummary(result, sw, null);
+const es2 = s.stages[s.stages.length - 1];
+console.log(JSON.stringify({ buildSec, rssBuiltMb, adaptSec, modelSec, sweepSec, exits: analysis.exits.length, irqs: analysis.irqs.length, kicks: analysis.ioKicks.length,
+  exitsAvoided: es2.exitsAvoided, kicksAvoided: es2.kicksAvoided, redirected: es2.redirected, ehtBusyAfter: es2.eht?.busy }));
+`;
+
+function timed(args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, '--expose-gc', '--import', 'tsx', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [wall, user, sys, kb] = last.split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${args.join(' ').slice(0, 80)} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { wall, cpu: user + sys, rssMb: kb / 1024, stdout: r.stdout };
+}
+
+if (!existsSync('/usr/bin/time')) { console.log('whatif bench skipped: /usr/bin/time missing'); process.exit(0); }
+const syn = timed(['--input-type=module', '-e', CHILD, String(exits), process.env.WHATIF_BENCH_SWEEP === '1' ? '1' : '0']);
+const j = JSON.parse(syn.stdout.trim().split('\n').pop());
+console.log(`whatif bench: synthetic ${j.exits} exits, ${j.irqs} irqs, ${j.kicks} kicks (built in ${j.buildSec.toFixed(1)} s, RSS then ${j.rssBuiltMb.toFixed(0)} MB)`);
+console.log(`  adapter ${j.adaptSec.toFixed(2)} s + runWhatif ${j.modelSec.toFixed(2)} s${j.sweepSec > 0 ? ` + sweep ${j.sweepSec.toFixed(2)} s` : ''}`
+  + ` = ${(j.adaptSec + j.modelSec + j.sweepSec).toFixed(2)} s (${(j.exits / (j.adaptSec + j.modelSec) / 1e6).toFixed(2)} M exits/s); process: ${syn.cpu.toFixed(1)} s CPU, ${syn.wall.toFixed(1)} s wall, peak RSS ${syn.rssMb.toFixed(0)} MB`);
+console.log(`  ES2: ${j.exitsAvoided} exits avoided, ${j.kicksAvoided} kicks avoided, ${j.redirected} redirected, EHT busy after ${j.ehtBusyAfter?.toFixed(4)}`);
+const target = j.adaptSec + j.modelSec < Math.max(5, j.exits / 1e6);
+console.log(`  target: adapter + model under max(5 s, 1 s per M exits) ${target ? 'OK' : 'FAIL'}`);
+if (!target) process.exitCode = 1;
+
+if (!existsSync(traces)) console.log(`  real traces skipped: ${traces} not found`);
+else {
+  for (const f of readdirSync(traces).filter((n) => /\.(dat|txt)$/.test(n)).sort()) {
+    const r = timed(['src/cli/main.ts', 'whatif', join(traces, f), '--json', '--sweep']);
+    const s = JSON.parse(r.stdout);
+    const es2 = s.stages[s.stages.length - 1];
+    console.log(`  ${f}: ${r.cpu.toFixed(1)} s CPU, ${r.wall.toFixed(1)} s wall, peak RSS ${r.rssMb.toFixed(0)} MB; ES2 exits avoided ${es2.exitsAvoided}, kicks avoided ${es2.kicksAvoided}`);
+  }
+}
