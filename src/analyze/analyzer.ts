@@ -85,6 +85,9 @@ interface Raiser { pending: IrqInFlight | null; lastAccepted: IrqInFlight | null
 export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
   const windowNs = opts.windowNs ?? 1e9;
   const keepExits = opts.keepExits ?? true;
+  // stat --event vmexit and whatif need neither: at 10 M exits these tables are ~150 MB
+  const keepKicks = opts.keepKicks ?? true;
+  const keepAccesses = opts.keepAccesses ?? true;
 
   // ---- lookup tables -------------------------------------------------------------------------
   const threads: VThread[] = [];
@@ -512,10 +515,11 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
             }
           }
           const isWrite = kind === ACC.mmio_write || kind === ACC.pio_write || kind === ACC.fast_mmio;
-          if (isWrite) emitKick(t, lo, hi, dev);
+          if (isWrite && keepKicks) emitKick(t, lo, hi, dev);
           if (!t.inExit) break;
           t.exitDevice = dev;
           if (t.exitCat === CAT.mmu || t.exitCat === CAT.io_request || t.exitCat === CAT.other) t.exitCat = CAT.io_request;
+          if (!keepAccesses) break;
           if (kind === ACC.mmio_read) {
             // perf kvm stat: MMIO read = kvm_exit -> kvm_mmio(R)
             const flags = lostBetween(t.exitPos, t.exitCpu, cpu) ? EXIT_FLAG.BROKEN_BY_LOST : 0;

@@ -347,6 +347,10 @@ export interface AnalyzeOptions {
   windowNs?: number;
   /** Keep per-exit rows (default true). stat-only runs still need them for exact percentiles. */
   keepExits?: boolean;
+  /** Keep io_kicks rows (default true; whatif and report need them, stat does not). */
+  keepKicks?: boolean;
+  /** Keep accesses rows (default true; only stat --event mmio|ioport and analyze -o read them). */
+  keepAccesses?: boolean;
 }
 
 export interface AnalysisResult {

@@ -5,6 +5,7 @@
 import { C, LOST_EVENT } from '../columns.js';
 import type { CollectorContext } from '../collector.js';
 import type { EventBatchBuilder } from '../eventBatch.js';
+import { RangeMap } from '../tracepoints/intern.js';
 import type { TracepointDecoder } from '../tracepoints/types.js';
 import type { LineHeader } from './header.js';
 import { NONE } from './header.js';
@@ -45,7 +46,7 @@ function setNs(b: EventBatchBuilder, v: number): void {
 const TWO32 = 4294967296;
 
 export class TextRowWriter {
-  private readonly events = new Map<number, EventEntry[]>();
+  private readonly events = new RangeMap<EventEntry>();
   private readonly commByTid = new Map<number, CommEntry>();
   private readonly commByText = new Map<string, number>();
   private pending: PendingLost[] = [];
@@ -193,22 +194,11 @@ export class TextRowWriter {
   }
 
   private eventEntry(text: string, s: number, e: number): EventEntry {
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-    let list = this.events.get(h);
-    const n = e - s;
-    if (list !== undefined) {
-      for (const en of list) if (en.name.length === n && text.startsWith(en.name, s)) return en;
-    }
-    const name = text.slice(s, e);
-    const entry: EventEntry = {
+    return this.events.get(text, s, e) ?? this.events.getOr(text, s, e, (name) => ({
       name,
       code: this.ctx.builder.dictionaries[C.event]!.code(name),
       decoder: this.lookup(name) ?? null,
-    };
-    if (list === undefined) this.events.set(h, (list = []));
-    list.push(entry);
-    return entry;
+    }));
   }
 
   private commCode(text: string, s: number, e: number, tid: number): number {

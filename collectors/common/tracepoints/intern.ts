@@ -4,37 +4,74 @@
 // in place with startsWith.
 import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
 
-interface Entry<V> { readonly s: string; readonly v: V }
-
-/** Map from text ranges to values, hashed over the range's characters. */
+/**
+ * Map from text ranges to values: an open-addressing table over a 32-bit FNV-1a hash of the range,
+ * confirmed with startsWith. Why not a Map of buckets: this runs several times per row, and a
+ * Map lookup plus a bucket array walk cost more than the hash itself.
+ */
 export class RangeMap<V> {
-  private readonly buckets = new Map<number, Entry<V>[]>();
+  private keys: (string | undefined)[] = new Array<string | undefined>(16);
+  private hashes = new Int32Array(16);
+  private vals: (V | undefined)[] = new Array<V | undefined>(16);
+  private mask = 15;
+  private size = 0;
 
-  private static hash(t: string, s: number, e: number): number {
+  static hash(t: string, s: number, e: number): number {
     let h = 0x811c9dc5 ^ (e - s);
     for (let i = s; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
     return h;
   }
 
-  get(t: string, s: number, e: number): V | undefined {
-    const list = this.buckets.get(RangeMap.hash(t, s, e));
-    if (list === undefined) return undefined;
+  /** Slot of the range: its index when present, else -1 - (the free slot where it would go). */
+  private slot(t: string, s: number, e: number, h: number): number {
     const n = e - s;
-    for (const en of list) if (en.s.length === n && t.startsWith(en.s, s)) return en.v;
-    return undefined;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.keys[i];
+      if (k === undefined) return -1 - i;
+      if (this.hashes[i] === h && k.length === n && t.startsWith(k, s)) return i;
+    }
+  }
+
+  get(t: string, s: number, e: number): V | undefined {
+    const i = this.slot(t, s, e, RangeMap.hash(t, s, e));
+    return i >= 0 ? this.vals[i] : undefined;
   }
 
   /** Value for the range, computing it from the range's text on a miss. */
   getOr(t: string, s: number, e: number, make: (text: string) => V): V {
     const h = RangeMap.hash(t, s, e);
-    let list = this.buckets.get(h);
-    const n = e - s;
-    if (list !== undefined) for (const en of list) if (en.s.length === n && t.startsWith(en.s, s)) return en.v;
+    const i = this.slot(t, s, e, h);
+    if (i >= 0) return this.vals[i]!;
     const str = t.slice(s, e);
     const v = make(str);
-    if (list === undefined) this.buckets.set(h, (list = []));
-    list.push({ s: str, v });
+    this.insert(-1 - i, str, h, v);
     return v;
+  }
+
+  /** Add a range that get() just missed (slot from a fresh lookup). */
+  private insert(i: number, str: string, h: number, v: V): void {
+    this.keys[i] = str;
+    this.hashes[i] = h;
+    this.vals[i] = v;
+    if (++this.size * 2 > this.mask) this.grow();
+  }
+
+  private grow(): void {
+    const { keys, hashes, vals } = this;
+    const cap = (this.mask + 1) * 2;
+    this.keys = new Array<string | undefined>(cap);
+    this.hashes = new Int32Array(cap);
+    this.vals = new Array<V | undefined>(cap);
+    this.mask = cap - 1;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (k === undefined) continue;
+      let i = hashes[j]! & this.mask;
+      while (this.keys[i] !== undefined) i = (i + 1) & this.mask;
+      this.keys[i] = k;
+      this.hashes[i] = hashes[j]!;
+      this.vals[i] = vals[j];
+    }
   }
 }
 
@@ -57,9 +94,12 @@ export class PerDict<V> {
 /** Sets a dict column from a text range, caching the code per dictionary. */
 export class DictSetter {
   private readonly codes = new PerDict<number>();
+  private dict: Dictionary | null = null;
+  private readonly make = (str: string): number => this.dict!.code(str);
   constructor(private readonly col: number) {}
   set(b: EventBatchBuilder, t: string, s: number, e: number): void {
     const d = b.dictionaries[this.col]!;
-    b.dictCode(this.col, this.codes.of(d).getOr(t, s, e, (str) => d.code(str)));
+    this.dict = d;
+    b.dictCode(this.col, this.codes.of(d).getOr(t, s, e, this.make));
   }
 }

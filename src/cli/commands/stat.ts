@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { TraceInputError } from '../../../collectors/common/diagnostics.js';
 import { createAnalyzer } from '../../analyze/analyzer.js';
 import { computeStat, statJson } from '../../analyze/stat.js';
-import type { AnalysisResult, StatBy, StatEvent, StatKey } from '../../analyze/types.js';
+import type { AnalysisResult, AnalyzeOptions, StatBy, StatEvent, StatKey } from '../../analyze/types.js';
 import { readEvents, type EventsRun } from '../pipeline.js';
 import { formatStat } from '../print/stat.js';
 import { isDatasetPath, statDataset } from '../dataset/fromDataset.js';
@@ -21,8 +21,8 @@ export interface StatArgs {
 }
 
 /** Read and analyse one trace or events .arrow (shared by stat and analyze). */
-export async function analyzeTrace(path: string, opts: { format?: string; progress?: boolean; windowNs?: number }): Promise<{ run: EventsRun; result: AnalysisResult }> {
-  const analyzer = createAnalyzer(opts.windowNs ? { windowNs: opts.windowNs } : {});
+export async function analyzeTrace(path: string, opts: { format?: string; progress?: boolean; windowNs?: number; keep?: Pick<AnalyzeOptions, 'keepKicks' | 'keepAccesses'> }): Promise<{ run: EventsRun; result: AnalysisResult }> {
+  const analyzer = createAnalyzer({ ...(opts.windowNs ? { windowNs: opts.windowNs } : {}), ...opts.keep });
   const run = await readEvents(path, (b) => analyzer.push(b), { format: opts.format, progress: opts.progress ?? false });
   const d = run.diagnostics;
   const result = analyzer.finish({
@@ -50,7 +50,10 @@ export function registerStat(y: Argv): Argv {
       if (args.vcpu !== undefined && !Number.isInteger(args.vcpu)) throw new TraceInputError(`--vcpu must be an integer, got ${args.vcpu}`);
       // a folder is a dataset (es2scope ingest --dataset): one table across its traces, plus per host
       if (isDatasetPath(args.input)) { process.stdout.write(await statDataset(args.input, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) }, args.json, args.window)); return; }
-      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.json, windowNs: args.window });
+      // only the table this --event reads is kept (at 10 M exits the others cost ~150 MB)
+      const accesses = args.event === 'mmio' || args.event === 'ioport';
+      const keep = { keepKicks: false, keepAccesses: accesses };
+      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.json, windowNs: args.window, keep });
       const s = computeStat(result, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) });
       if (args.json) process.stdout.write(`${JSON.stringify(statJson(s, { path: run.input.path, format: run.input.format }), null, 2)}\n`);
       else process.stdout.write(formatStat(s, `${run.input.path}, ${run.input.format}`));

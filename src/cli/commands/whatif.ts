@@ -64,7 +64,7 @@ function parseSweep(text: string | undefined): number[] {
 
 /** Read, analyse and model one trace; returns the summary, the model input and the result. */
 export async function whatifOfTrace(trace: string, p: WhatifParams, opts: { format?: string; sweepNs?: number[] | null; progress?: boolean } = {}) {
-  const analyzer = createAnalyzer();
+  const analyzer = createAnalyzer({ keepAccesses: false }); // the model reads exits, irqs and kicks only
   const run = await readEvents(trace, (b) => analyzer.push(b), { format: opts.format, progress: opts.progress ?? false });
   const d = run.diagnostics;
   const analysis = analyzer.finish({
