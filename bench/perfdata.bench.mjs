@@ -1,7 +1,8 @@
 // perf.data reader speed: `es2scope ingest` vs `perf script --ns` on the same perf.data of a few
 // million sched events recorded on this machine (perf bench sched pipe under perf record -a; kept
 // in bench/out/, git-ignored, and reused). Prints events/s, the speed ratio (wall and CPU time:
-// the build machine is shared, CPU time is the steadier number) and peak RSS of each.
+// the build machine is shared, CPU time is the steadier number) and peak RSS of each. Times the
+// compiled CLI (bin/es2scope.js), as the other benches do.
 // Env: PERFDATA_BENCH_LOOPS (default 1000000 -> ~3.2 M events, ~370 MB), PERFDATA_BENCH_FILE to
 // use an existing perf.data instead. Needs root, tracefs, perf and /usr/bin/time (else skipped).
 import { spawnSync } from 'node:child_process';
@@ -45,7 +46,7 @@ if (!existsSync(big)) {
 const summaryFile = join(outDir, 'perfdata-bench-summary.json');
 const arrow = join(outDir, 'perfdata-bench.events.arrow');
 try {
-  const ours = timed(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ingest', big, '-o', arrow, '--json'], summaryFile);
+  const ours = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', arrow, '--json'], summaryFile);
   const events = JSON.parse(readFileSync(summaryFile, 'utf8')).summary.events;
   const theirs = timed('perf', ['script', '--ns', '-F', 'comm,pid,tid,cpu,time,event,trace', '-i', big]);
   const rate = (t) => Math.round(events / t);

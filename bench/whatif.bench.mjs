@@ -66,8 +66,9 @@ for (let i = 0; i < N; i++) {
   }
   const ch = exitsB.next(), r = ch.length;
   put(ch.exitNs, r, exitNs);
-  ch.durNs[r] = dur; ch.thread[r] = v; ch.cpu[r] = v; ch.reason[r] = reasonIdx(name); ch.category[r] = CAT[cat];
-  ch.flags[r] = 0; ch.device[r] = cat === 'io_request' ? (step === 0 ? 0 : 1) : -1; ch.detail[r] = 0;
+  const broken = i % 997 === 996; // a pair broken by a lost-event marker now and then
+  ch.durNs[r] = broken ? -1 : dur; ch.thread[r] = v; ch.cpu[r] = v; ch.reason[r] = reasonIdx(name); ch.category[r] = CAT[cat];
+  ch.flags[r] = broken ? 1 : 0; ch.device[r] = cat === 'io_request' ? (step === 0 ? 0 : 1) : -1; ch.detail[r] = 0;
   exitsB.commit();
   if (cat === 'io_request') {
     const k = kicksB.next(), kr = k.length;
@@ -75,7 +76,7 @@ for (let i = 0; i < N; i++) {
     k.thread[kr] = v; k.device[kr] = step === 0 ? 0 : 1; k.inExit[kr] = 1;
     kicksB.commit();
   }
-  g[v] += gap; if (cat === 'halt') hh[v] += dur; else h[v] += dur; nx[v]++;
+  if (!broken) { g[v] += gap; if (cat === 'halt') hh[v] += dur; else h[v] += dur; nx[v]++; }
   clock[v] = exitNs + dur;
   if (clock[v] > lastNs) lastNs = clock[v];
 }

@@ -58,7 +58,12 @@ export class EventBatchBuilder {
   /** Rows handed to the sink so far (excluding the open batch). */
   rowsFlushed = 0;
 
-  constructor(private readonly sink: BatchSink, private readonly capacity = 65536) {
+  /**
+   * `recycle`: the sink keeps nothing of a batch after it returns (e.g. it writes it to a file), so
+   * the same arrays are zeroed and refilled. Why: a fresh ~5 MB of typed arrays per batch is
+   * external memory that drives full (mark-compact) collections.
+   */
+  constructor(private readonly sink: BatchSink, private readonly capacity = 65536, private readonly recycle = false) {
     this.allocate();
   }
 
@@ -211,7 +216,19 @@ export class EventBatchBuilder {
     }));
     const dictionaries = this.dictionaries.map((d) => (d ? d.values : []));
     this.rowsFlushed += length;
-    this.allocate();
+    if (!this.recycle) {
+      this.allocate();
+      this.sink({ length, columns, dictionaries });
+      return;
+    }
     this.sink({ length, columns, dictionaries });
+    // back to all zeros (null rows hold zero values, as in fresh arrays)
+    for (const s of this.slots) {
+      if (!s.touched) continue;
+      if (s.halves) s.halves.fill(0, 0, length * 2); else (s.values as Int32Array).fill(0, 0, length);
+      s.valid.fill(0, 0, length);
+      s.touched = false;
+    }
+    this.row = 0;
   }
 }

@@ -19,6 +19,7 @@ const MISSING_EVENTS = 0x80000000;
 const MISSING_STORED = 0x40000000;
 const TS_MSB = ~((1n << 59n) - 1n) & ((1n << 64n) - 1n);
 const PAGES_PER_READ = 64;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export const REC_EVENT = 0;
 export const REC_LOST = 1;
@@ -30,7 +31,10 @@ export class CpuStream {
   private pagePos = -1; // start of the current page in buf; -1 = no page loaded
   private pos = 0; // next event header
   private dataEnd = 0;
-  private tsCur = 0n;
+  // Time of the last record: a double while below 2^53 (exact; no BigInt allocated per record,
+  // which was most of the GC work), else the BigInt tsBig.
+  private tsN = 0;
+  private tsBig: bigint | null = null;
   // source position
   private fileNext: number; // next file byte to read
   private readonly fileEnd: number;
@@ -39,7 +43,12 @@ export class CpuStream {
 
   /** The current record (valid after advance() returned true). */
   kind = REC_EVENT;
-  ts = 0n;
+  /** The current record's time as a double, exact when tsBigCur is null. */
+  tsNum = 0;
+  /** The current record's time above 2^53, else null (then tsNum is exact). */
+  tsBigCur: bigint | null = null;
+  /** The current record's time as a BigInt (allocates: not for the per-record path). */
+  get ts(): bigint { return this.tsBigCur ?? BigInt(this.tsNum); }
   recStart = 0;
   recLen = 0;
   /** Uncompressed CPU-data offset of the current record's header. */
@@ -77,6 +86,22 @@ export class CpuStream {
       this.fileEnd = ra.size;
     }
   }
+
+  private setCur(v: bigint): void {
+    if (v <= MAX_SAFE) { this.tsN = Number(v); this.tsBig = null; } else this.tsBig = v;
+  }
+  private getCur(): bigint { return this.tsBig ?? BigInt(this.tsN); }
+  /** Add a delta below 2^32 (exact while the sum stays below 2^53). */
+  private addDelta(d: number): void {
+    if (this.tsBig === null) {
+      const v = this.tsN + d;
+      if (v <= Number.MAX_SAFE_INTEGER) { this.tsN = v; return; }
+      this.tsBig = BigInt(this.tsN) + BigInt(d);
+    } else {
+      this.tsBig += BigInt(d);
+    }
+  }
+  private markCur(): void { this.tsNum = this.tsN; this.tsBigCur = this.tsBig; }
 
   private u32(o: number): number { return this.le ? this.buf.readUInt32LE(o) : this.buf.readUInt32BE(o); }
   private u64(o: number): bigint { return this.le ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o); }
@@ -145,7 +170,7 @@ export class CpuStream {
     const L = this.layout;
     this.pagePos = p;
     if (p + L.dataOffset > this.buf.length) { this.pos = this.dataEnd = this.buf.length; return false; }
-    this.tsCur = this.u64(p);
+    this.setCur(this.u64(p));
     const flags = L.commitSize === 8 ? (this.le ? this.buf.readUInt32LE(p + L.commitOffset) : this.buf.readUInt32BE(p + L.commitOffset + 4)) : this.u32(p + L.commitOffset);
     let size = flags & COMMIT_MASK;
     const start = p + L.dataOffset;
@@ -169,7 +194,7 @@ export class CpuStream {
       }
       if (count === null) this.lostUnknown = true;
       this.kind = REC_LOST;
-      this.ts = this.tsCur;
+      this.markCur();
       this.lostCount = count;
       this.offset = this.blockBase + p;
       return true;
@@ -200,13 +225,13 @@ export class CpuStream {
         const arg = this.u32(h + 4);
         if (typeLen === 29) {
           // padding: kbuffer adds its delta and skips 4 + length (delta 0: rest of the page)
-          this.tsCur += BigInt(delta);
+          this.addDelta(delta);
           this.pos = delta === 0 || arg === 0 ? this.dataEnd : h + 4 + arg;
         } else if (typeLen === 30) {
-          this.tsCur += (BigInt(arg) << 27n) + BigInt(delta);
+          this.setCur(this.getCur() + (BigInt(arg) << 27n) + BigInt(delta));
           this.pos = h + 8;
         } else {
-          this.tsCur = ((BigInt(arg) << 27n) + BigInt(delta)) | (this.tsCur & TS_MSB);
+          this.setCur(((BigInt(arg) << 27n) + BigInt(delta)) | (this.getCur() & TS_MSB));
           this.pos = h + 8;
         }
         continue;
@@ -222,10 +247,10 @@ export class CpuStream {
         start = h + 4;
       }
       if (len <= 0 || start + len > this.dataEnd) { this.corrupt(h, `record length ${len} runs past the page data`); continue; }
-      this.tsCur += BigInt(delta);
+      this.addDelta(delta);
       this.pos = start + len;
       this.kind = REC_EVENT;
-      this.ts = this.tsCur;
+      this.markCur();
       this.recStart = start;
       this.recLen = len;
       this.offset = this.blockBase + h;

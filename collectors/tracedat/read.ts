@@ -12,6 +12,9 @@ import { readTraceDatMeta } from './readMeta.js';
 
 export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
 
+/** Below 2^53: a double time that is exact and fits ts_ns (Int64) as two 32-bit halves. */
+const MAX_I64_NUM = Number.MAX_SAFE_INTEGER;
+
 /** Clocks whose timestamps are not nanoseconds (kernel/trace/trace.c trace_clocks[]). */
 const CYCLE_CLOCKS = new Set(['x86-tsc', 'counter']);
 
@@ -94,7 +97,13 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
 
     // heap of streams that have a current record, ordered by (ts, cpu)
     const heap: CpuStream[] = [];
-    const less = (x: CpuStream, y: CpuStream): boolean => (x.ts < y.ts || (x.ts === y.ts && x.cpu < y.cpu));
+    // times compared as doubles while both are exact (below 2^53), as BigInts above
+    const less = (x: CpuStream, y: CpuStream): boolean => {
+      if (x.tsBigCur === null && y.tsBigCur === null) return x.tsNum < y.tsNum || (x.tsNum === y.tsNum && x.cpu < y.cpu);
+      const a = x.ts;
+      const c = y.ts;
+      return a < c || (a === c && x.cpu < y.cpu);
+    };
     const push = (s: CpuStream): void => {
       heap.push(s);
       let i = heap.length - 1;
@@ -129,14 +138,18 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     let rows = 0;
     while (heap.length > 0) {
       const s = heap[0]!;
-      const ts = tsc ? ((s.ts * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset : s.ts;
-      b.big64(C.ts_ns, ts);
+      let ts: bigint | null = null;
+      if (tsc) b.big64(C.ts_ns, ts = ((s.ts * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset);
+      else if (s.tsBigCur === null && s.tsNum <= MAX_I64_NUM) {
+        const lo = s.tsNum >>> 0;
+        b.halves64(C.ts_ns, lo, (s.tsNum - lo) / 4294967296);
+      } else b.big64(C.ts_ns, ts = s.ts);
       b.i32(C.cpu, s.cpu);
       b.num64(C.src_line, s.offset);
       if (s.kind === REC_LOST) {
         b.dictCode(C.event, lostCode);
         if (s.lostCount !== null) b.i32(C.count, Math.min(s.lostCount, 0x7fffffff));
-        diag.lostEvents({ cpu: s.cpu, tsNs: ts, count: s.lostCount, where: `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}` });
+        diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}` });
       } else {
         const buf = s.block;
         const o = s.recStart;

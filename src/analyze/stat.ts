@@ -10,8 +10,14 @@ import {
 
 export const STAT_JSON_SCHEMA = 'es2scope.stat/1';
 
-/** Durations of one key, in a growable Float64Array (no boxed numbers, no number[] re-allocation). */
-interface Acc { durs: Float64Array; n: number; total: number; halt: boolean }
+/** One key's rows: count, summed time, and (while its row is computed) its durations. */
+interface Acc { key: string; n: number; total: number; halt: boolean; durs: Float64Array }
+
+/**
+ * Durations filled per pass at most (8 bytes each): keys are filled and summarised a few at a time
+ * so that the copies never hold all durations at once (at 10 M exits that copy alone was 80 MB).
+ */
+const FILL_BUDGET = 1 << 21;
 
 /** Does thread `t` pass the --vcpu / --vm filter? (--vm: host pid; a derived VM's index when it has no pid.) */
 function threadFilter(r: AnalysisResult, opts: StatOptions): (thread: number) => boolean {
@@ -27,85 +33,132 @@ function threadFilter(r: AnalysisResult, opts: StatOptions): (thread: number) =>
   return (thread) => thread >= 0 && pass[thread] === true;
 }
 
-export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
+/**
+ * Calls `row(group, dur)` for every sample of the chosen event, in table order. `group` indexes
+ * `groups`; a row's key string is made once per distinct small id (reason, thread, device...),
+ * not once per row, and ids whose strings are equal share one group.
+ */
+type RowVisitor = (row: (group: number, dur: number) => void) => void;
+
+function rowVisitor(r: AnalysisResult, opts: StatOptions, groups: Acc[], notes: string[]): RowVisitor {
   const keep = threadFilter(r, opts);
-  const groups = new Map<string, Acc>();
-  // Two passes over the rows (count, then fill) so each key gets one exact-size Float64Array:
-  // no growth copies, which at 10 M exits would double the peak memory.
-  let filling = false;
-  const add = (key: string, dur: number, halt: boolean): void => {
+  const byKey = new Map<string, number>();
+  // small id -> group index, per halt-ness
+  const cache: [number[], number[]] = [[], []];
+  const group = (id: number, halt: boolean, keyOf: () => string): number => {
+    const c = cache[halt ? 1 : 0];
+    const cached = c[id];
+    if (cached !== undefined) return cached;
+    const key = keyOf();
     const k = halt ? `\u0000${key}` : key;
-    let a = groups.get(k);
-    if (!a) groups.set(k, (a = { durs: new Float64Array(0), n: 0, total: 0, halt }));
-    if (!filling) { a.n++; return; }
-    a.durs[a.n++] = dur;
-    a.total += dur;
+    let g = byKey.get(k);
+    if (g === undefined) {
+      g = groups.length;
+      groups.push({ key, n: 0, total: 0, halt, durs: EMPTY });
+      byKey.set(k, g);
+    }
+    c[id] = g;
+    return g;
   };
   const vcpuKey = (thread: number): string => {
     const t = r.threads[thread]!;
     return `vm ${r.vms[t.vm]?.pid ?? -1} vcpu ${t.vcpu}`;
   };
-  const notes: string[] = [];
   const halt = CATEGORIES.indexOf('halt');
 
-  for (let pass = 0; pass < 2; pass++) {
-    if (pass === 1) {
-      for (const a of groups.values()) { a.durs = new Float64Array(a.n); a.n = 0; }
-      filling = true;
-      notes.length = 0;
-    }
-    if (opts.event === 'vmexit') {
-      if (!r.quality.exitsTraced) notes.push('exits not traced: this trace has no kvm_exit/kvm_entry (EHT unknown, not 0)');
+  if (opts.event === 'vmexit') {
+    if (!r.quality.exitsTraced) notes.push('exits not traced: this trace has no kvm_exit/kvm_entry (EHT unknown, not 0)');
+    return (row) => {
       for (const ch of r.exits.chunks) {
         for (let i = 0; i < ch.length; i++) {
           if (ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
           const isHalt = ch.category[i] === halt;
-          const key = opts.by === 'reason' ? r.reasons[ch.reason[i]!]!.name
-            : opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!)
-            : ch.device[i]! >= 0 ? r.devices[ch.device[i]!]!.label : `(${CATEGORIES[ch.category[i]!]})`;
-          add(key, ch.durNs[i]!, isHalt);
+          let g: number;
+          if (opts.by === 'reason') { const x = ch.reason[i]!; g = group(x, isHalt, () => r.reasons[x]!.name); }
+          else if (opts.by === 'vcpu') { const x = ch.thread[i]!; g = group(x, isHalt, () => vcpuKey(x)); }
+          else {
+            const d = ch.device[i]!, c = ch.category[i]!;
+            // ids: devices first, then one per category
+            g = d >= 0 ? group(d + CATEGORIES.length, isHalt, () => r.devices[d]!.label) : group(c, isHalt, () => `(${CATEGORIES[c]})`);
+          }
+          row(g, ch.durNs[i]!);
         }
       }
-    } else if (opts.event === 'mmio' || opts.event === 'ioport') {
-      // perf kvm stat keys: "0x%lx:W" / ":R" for MMIO, "0x%x:POUT" / ":PIN" for port I/O
-      const suffix = ['W', 'R', 'POUT', 'PIN', 'W(fast)'];
-      const wanted = opts.event === 'mmio' ? [0, 1, 4] : [2, 3];
+    };
+  }
+  if (opts.event === 'mmio' || opts.event === 'ioport') {
+    // perf kvm stat keys: "0x%lx:W" / ":R" for MMIO, "0x%x:POUT" / ":PIN" for port I/O
+    const suffix = ['W', 'R', 'POUT', 'PIN', 'W(fast)'];
+    const wanted = opts.event === 'mmio' ? [0, 1, 4] : [2, 3];
+    if (opts.event === 'mmio') notes.push('mmio: kvm_mmio write -> kvm_entry, kvm_exit -> kvm_mmio read (perf kvm stat rules); W(fast) = kvm_fast_mmio (ioeventfd kick) -> kvm_entry, which perf does not count');
+    void ACCESS_KINDS;
+    return (row) => {
       for (const ch of r.accesses.chunks) {
         for (let i = 0; i < ch.length; i++) {
           const kind = ch.kind[i]!;
           if (!wanted.includes(kind) || ch.flags[i] !== 0 || !keep(ch.thread[i]!)) continue;
-          const dev = r.devices[ch.device[i]!]!;
-          const key = opts.by === 'vcpu' ? vcpuKey(ch.thread[i]!) : `0x${dev.addr.toString(16)}:${suffix[kind]}`;
-          add(key, ch.durNs[i]!, false);
+          let g: number;
+          if (opts.by === 'vcpu') { const x = ch.thread[i]!; g = group(x, false, () => vcpuKey(x)); }
+          else {
+            const d = ch.device[i]!;
+            g = group(d * suffix.length + kind, false, () => `0x${r.devices[d]!.addr.toString(16)}:${suffix[kind]}`);
+          }
+          row(g, ch.durNs[i]!);
         }
       }
-      if (opts.event === 'mmio') notes.push('mmio: kvm_mmio write -> kvm_entry, kvm_exit -> kvm_mmio read (perf kvm stat rules); W(fast) = kvm_fast_mmio (ioeventfd kick) -> kvm_entry, which perf does not count');
-      void ACCESS_KINDS;
-    } else {
-      for (const ch of r.irqs.chunks) {
-        for (let i = 0; i < ch.length; i++) {
-          if (ch.latencyNs[i]! < 0) continue;
-          if ((opts.vcpu !== undefined || opts.vm !== undefined) && !keep(ch.target[i]!)) continue;
-          const key = opts.by === 'reason' ? `${IRQ_SOURCES[ch.source[i]!]}->${IRQ_DELIVERIES[ch.delivery[i]!]}`
-            : opts.by === 'vcpu' ? (ch.target[i]! >= 0 ? vcpuKey(ch.target[i]!) : `vcpu ${ch.targetVcpu[i]}`)
-            : `vec ${ch.vector[i]}`;
-          add(key, ch.latencyNs[i]!, false);
-        }
-      }
-      notes.push('irq: latency = delivery - raise (kvm_inj_virq, or the target\'s next kvm_entry when posted to a vCPU not in guest mode)');
-    }
+    };
   }
+  notes.push('irq: latency = delivery - raise (kvm_inj_virq, or the target\'s next kvm_entry when posted to a vCPU not in guest mode)');
+  const filtered = opts.vcpu !== undefined || opts.vm !== undefined;
+  return (row) => {
+    for (const ch of r.irqs.chunks) {
+      for (let i = 0; i < ch.length; i++) {
+        if (ch.latencyNs[i]! < 0) continue;
+        if (filtered && !keep(ch.target[i]!)) continue;
+        let g: number;
+        if (opts.by === 'reason') { const so = ch.source[i]!, de = ch.delivery[i]!; g = group(so * IRQ_DELIVERIES.length + de, false, () => `${IRQ_SOURCES[so]}->${IRQ_DELIVERIES[de]}`); }
+        else if (opts.by === 'vcpu') {
+          const t = ch.target[i]!, v = ch.targetVcpu[i]!;
+          // ids: threads as 2t, raw vCPU ids (target thread unknown) as 2(v+1)+1 (v >= -1)
+          g = t >= 0 ? group(2 * t, false, () => vcpuKey(t)) : group(2 * (v + 1) + 1, false, () => `vcpu ${v}`);
+        } else { const v = ch.vector[i]!; g = group(v + 1, false, () => `vec ${v}`); }
+        row(g, ch.latencyNs[i]!);
+      }
+    }
+  };
+}
+
+const EMPTY = new Float64Array(0);
+
+export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
+  const groups: Acc[] = [];
+  const notes: string[] = [];
+  const visit = rowVisitor(r, opts, groups, notes);
+  // Pass 1: count and sum per key (sums in table order, as the filled arrays would give).
+  visit((g, dur) => { const a = groups[g]!; a.n++; a.total += dur; });
 
   let samples = 0, totalNs = 0, haltSamples = 0, haltNs = 0;
-  for (const a of groups.values()) {
+  for (const a of groups) {
     if (a.halt) { haltSamples += a.n; haltNs += a.total; } else { samples += a.n; totalNs += a.total; }
   }
   const allSamples = samples + haltSamples;
   const rows: StatRow[] = [];
   const haltRows: StatRow[] = [];
-  for (const [k, a] of groups) {
-    const row = statRow(a.halt ? k.slice(1) : k, a, allSamples, a.halt ? totalNs + haltNs : totalNs);
-    (a.halt ? haltRows : rows).push(row);
+  // Then: the durations of a few keys at a time (exact-size arrays; at most FILL_BUDGET values
+  // unless one key alone has more), each key's row computed and its array dropped.
+  const fill = new Int32Array(groups.length);
+  for (let first = 0; first < groups.length;) {
+    let last = first, sum = groups[first]!.n;
+    while (last + 1 < groups.length && sum + groups[last + 1]!.n <= FILL_BUDGET) sum += groups[++last]!.n;
+    for (let g = first; g <= last; g++) { groups[g]!.durs = new Float64Array(groups[g]!.n); fill[g] = 0; }
+    const lo = first, hi = last;
+    visit((g, dur) => { if (g >= lo && g <= hi) groups[g]!.durs[fill[g]!++] = dur; });
+    for (let g = first; g <= last; g++) {
+      const a = groups[g]!;
+      (a.halt ? haltRows : rows).push(statRow(a.key, a, allSamples, a.halt ? totalNs + haltNs : totalNs));
+      a.durs = EMPTY;
+    }
+    first = last + 1;
   }
   const cmp = sorter(opts.key);
   rows.sort(cmp);
@@ -123,7 +176,7 @@ export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
 
 function statRow(key: string, a: Acc, allSamples: number, timeBasisNs: number): StatRow {
   const n = a.n;
-  const d = a.durs.subarray(0, n).sort();
+  const d = a.durs.sort();
   const mean = a.total / n;
   let m2 = 0;
   for (let i = 0; i < n; i++) m2 += (d[i]! - mean) ** 2;

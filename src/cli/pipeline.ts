@@ -31,6 +31,11 @@ export interface ReadOptions {
   progress?: boolean;
   chunkSize?: number;
   batchRows?: number;
+  /**
+   * onBatch keeps nothing of a batch (nor of the Arrow data made from it) after it returns, so the
+   * builder may reuse its arrays (less GC); ingest to a file sets it, analyzers must not.
+   */
+  recycleBatches?: boolean;
 }
 
 /**
@@ -71,7 +76,7 @@ export async function readEvents(
     const builder = new EventBatchBuilder((batch) => {
       summary.add(batch);
       onBatch(converter.convert(batch));
-    }, opts.batchRows);
+    }, opts.batchRows, opts.recycleBatches ?? false);
     const bar = opts.progress ? makeProgress(source.size, source.name) : null;
     try {
       await collector.collect({

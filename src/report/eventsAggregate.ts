@@ -21,6 +21,8 @@ export interface EventsAggregateResult {
   eventsOverTime: EventBinRow[];
   /** KVM events per thread ("comm tid") over time. */
   kvmByThread: HeatCell[];
+  /** Width of the time bins of both tables (ns); lets several traces' results be merged. */
+  binWidthNs?: number;
 }
 
 export class EventsAggregate {
@@ -72,6 +74,6 @@ export class EventsAggregate {
     }
     const keepTh = topKeys(this.byThread.seriesTotals(), TOP_THREADS);
     const kvmByThread = this.byThread.rows().filter((r) => keepTh.has(r.series)).map((r) => ({ vcpu: r.series, tMs: r.tMs, count: r.count }));
-    return { originNs: this.origin, eventsOverTime: [...folded.values()], kvmByThread };
+    return { originNs: this.origin, eventsOverTime: [...folded.values()], kvmByThread, binWidthNs: Math.max(this.byEvent.binWidthNs, this.byThread.binWidthNs) };
   }
 }

@@ -195,7 +195,7 @@ function devicesOf(a: AnalysisResult): DeviceRow[] {
   return [...rows.slice(0, 29), { device: `${rows.length - 29} other devices`, kind: 'other', count: rest }];
 }
 
-function avoidedOf(w: WhatifResult | null): AvoidedRow[] {
+export function avoidedOf(w: WhatifResult | null): AvoidedRow[] {
   if (!w) return [];
   const m = new Map<string, AvoidedRow>();
   for (const r of w.avoidedBy) {
@@ -211,7 +211,7 @@ function avoidedOf(w: WhatifResult | null): AvoidedRow[] {
   return [...m.values()];
 }
 
-function paramsOf(w: WhatifResult | null): ParamRow[] {
+export function paramsOf(w: WhatifResult | null): ParamRow[] {
   if (!w) return [];
   return Object.entries(w.params).map(([name, value]) => {
     const unit = /Ns$/.test(name) ? 'ns' : '';

@@ -107,6 +107,18 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:0 0 8px}
 .caption{font-size:13px;color:#444;max-width:900px} .small{font-size:12px;color:#555}
 .files{font-size:12px} code{font-size:12px}`;
 
+const pctText = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(2)} %`);
+
+/** Dataset reports: the per-host comparison as a table (the chart shows the same numbers). */
+function hostsBox(d: ReportData): string {
+  if (!d.hosts || d.hosts.length === 0) return '';
+  const head = ['host', 'traces', 'VMs', 'span (s)', 'exits', 'exits/s', 'EHT busy', 'EHT wall', 'avoided', 'avoided %'];
+  const rows = d.hosts.map((h) => [h.host, String(h.traces), String(h.vms), (h.spanNs / 1e9).toFixed(3), h.exits.toLocaleString('en-US'),
+    h.exitsPerSec === null ? '–' : h.exitsPerSec.toFixed(0), pctText(h.ehtBusy), pctText(h.ehtWall), h.exitsAvoided.toLocaleString('en-US'),
+    h.avoidedPct === null ? '–' : `${h.avoidedPct.toFixed(1)} %`]);
+  return `<section class="box wide" id="hosts"><h2>Per host</h2><table><tr>${head.map((x) => `<th>${escapeHtml(x)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table><p class="small">Each host's traces summed; the ES2 model runs per trace (each trace has its own clock).</p></section>`;
+}
+
 export function buildHtml(d: ReportData, charts: ChartSpec[], vendor: VendorScripts): string {
   for (const [name, js] of Object.entries(vendor)) assertInlineSafe(name, js);
   const scripts = [vendor.vega, vendor.vegaLite, vendor.vegaEmbed, BOOT];
@@ -140,7 +152,7 @@ export function buildHtml(d: ReportData, charts: ChartSpec[], vendor: VendorScri
 <h1>${escapeHtml(d.title)}</h1>
 <div class="meta">input: <code>${escapeHtml(d.input.path)}</code> (${escapeHtml(d.input.format)}${escapeHtml(size)}) · ${escapeHtml(d.generatedBy)} · opens offline: every script is inlined, nothing is fetched</div>
 ${notices}
-<div class="boxes">${headline(d)}${qualityBox(d)}${paramsBox(d)}</div>
+<div class="boxes">${headline(d)}${qualityBox(d)}${paramsBox(d)}${hostsBox(d)}</div>
 ${sections}
 <script type="application/json" id="es2scope-charts">${jsonForScript(chartData)}</script>
 <script>${vendor.vega}</script>

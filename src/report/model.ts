@@ -108,6 +108,23 @@ export interface HeadlineFacts {
   vcpus: number;
 }
 
+/** One host of a dataset report (es2scope report DIR): its traces summed. */
+export interface HostComparisonRow {
+  host: string;
+  traces: number;
+  vms: number;
+  /** Sum of the traces' spans (first to last event), ns. */
+  spanNs: number;
+  exits: number;
+  exitsPerSec: number | null;
+  /** EHT of the host's traces summed (fractions 0..1, not %). */
+  ehtBusy: number | null;
+  ehtWall: number | null;
+  /** Exits the ES2 model removes (run per trace, summed). */
+  exitsAvoided: number;
+  avoidedPct: number | null;
+}
+
 export interface ReportData {
   title: string;
   input: { path: string; format: string; sizeBytes: number | null };
@@ -129,4 +146,6 @@ export interface ReportData {
   quality: QualityFacts;
   /** Plain sentences shown above the charts (e.g. "exits not traced: ..."). */
   notices: string[];
+  /** Only for a dataset (several traces/hosts): the per-host comparison. */
+  hosts?: HostComparisonRow[];
 }

@@ -330,6 +330,48 @@ export function paperSpec(d: ReportData): ChartSpec {
 }
 type PaperValues = ReportData['paper'];
 
+/** Dataset reports only: one bar per host for exits/s, EHT (busy and wall) and exits avoided. */
+export function hostComparisonSpec(d: ReportData): ChartSpec {
+  const title = 'Hosts compared';
+  const caption = "One row per host of the dataset, its traces summed: exits per second of traced time, EHT (busy: H / (G + H); wall: (H + Hh) / (G + H + Hh)) and the share of exits the ES2 model removes (the model runs per trace, on that trace's own clock).";
+  const hosts = d.hosts ?? [];
+  if (hosts.length === 0) return { id: 'host-comparison', title, caption, spec: placeholder(title, 'not a dataset: one trace, one host') };
+  const rate = hosts.map((h) => ({ host: h.host, value: h.exitsPerSec ?? 0, known: h.exitsPerSec !== null }));
+  const eht = hosts.flatMap((h) => [
+    { host: h.host, kind: 'busy', value: h.ehtBusy === null ? 0 : h.ehtBusy * 100 },
+    { host: h.host, kind: 'wall', value: h.ehtWall === null ? 0 : h.ehtWall * 100 },
+  ]);
+  const avoided = hosts.map((h) => ({ host: h.host, value: h.avoidedPct ?? 0, exitsAvoided: h.exitsAvoided, exits: h.exits }));
+  const y = { field: 'host', type: 'nominal', sort: null, title: null, axis: { labelLimit: 200 } };
+  return {
+    id: 'host-comparison', title, caption,
+    spec: top({
+      hconcat: [
+        {
+          width: 180, height: { step: 22 }, title: 'exits per second', data: { values: rate }, mark: 'bar',
+          encoding: { y, x: { field: 'value', type: 'quantitative', title: 'exits/s' }, tooltip: [{ field: 'host' }, { field: 'value', type: 'quantitative', format: ',.0f', title: 'exits/s' }] },
+        },
+        {
+          width: 180, height: { step: 11 }, title: 'EHT (%)', data: { values: eht }, mark: 'bar',
+          encoding: {
+            y, yOffset: { field: 'kind', type: 'nominal' },
+            x: { field: 'value', type: 'quantitative', title: 'EHT (%)' },
+            color: { field: 'kind', type: 'nominal', title: 'EHT', scale: { domain: ['busy', 'wall'], range: ['#1f77b4', '#9ecae1'] } },
+            tooltip: [{ field: 'host' }, { field: 'kind' }, { field: 'value', type: 'quantitative', format: '.3f', title: '%' }],
+          },
+        },
+        {
+          width: 180, height: { step: 22 }, title: 'exits avoided by ES2 (%)', data: { values: avoided }, mark: 'bar',
+          encoding: {
+            y, x: { field: 'value', type: 'quantitative', title: 'avoided (% of exits)' }, color: { value: '#2ca02c' },
+            tooltip: [{ field: 'host' }, { field: 'exitsAvoided', type: 'quantitative', title: 'avoided' }, { field: 'exits', type: 'quantitative' }, { field: 'value', type: 'quantitative', format: '.1f', title: '%' }],
+          },
+        },
+      ],
+    }, title),
+  };
+}
+
 /** All charts of a report, in page order. */
 export function buildCharts(d: ReportData): ChartSpec[] {
   return [
@@ -343,5 +385,7 @@ export function buildCharts(d: ReportData): ChartSpec[] {
     eventsOverTimeSpec(d),
     devicesSpec(d),
     paperSpec(d),
+    // a dataset report (several hosts/traces) adds the per-host comparison
+    ...(d.hosts && d.hosts.length > 0 ? [hostComparisonSpec(d)] : []),
   ];
 }

@@ -19,6 +19,7 @@ export function buildSummary(d: ReportData, charts: ChartSpec[]) {
     sweep: d.sweep,
     devices: d.devices,
     paper: d.paper,
+    ...(d.hosts ? { hosts: d.hosts } : {}),
     charts: charts.map((c) => ({ id: c.id, title: c.title })),
   };
 }

@@ -267,9 +267,11 @@ export class ArrowFileSink {
     this.writer = new LateDictionaryFileWriter(this.fd, converter.zeroBuffers);
   }
 
+  /** Write one batch; nothing of it is referenced after this returns (the builder may reuse its arrays). */
   write(batch: RecordBatch): void {
     this.wrote = true;
     this.writer.write(batch);
+    this.writer.flushToFile();
   }
 
   /** Close the file; `footerMetadata` is merged into the footer schema's metadata. */

@@ -131,3 +131,33 @@ import json; print(json.dumps([t.num_rows, 'exit_ns' in t.column_names, sorted(s
   assert.deepEqual(hosts, ['lab-a', 'lab-b']);
   assert.equal(polarsRows, 810); // vhost-host-report.txt: kvm_exit 810 (traces README)
 });
+
+test('report DIR: one report across hosts with a per-host comparison whose exits equal SQL per host', { skip, timeout: 600_000 }, async () => {
+  const out = join(dir, 'report');
+  const r = await runCli(['report', ds, '-o', out, '--no-images', '-q'], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+    hosts: { host: string; exits: number; traces: number; exitsAvoided: number }[]; charts: { id: string }[];
+    quality: { events: number }; notices: string[]; exitsByReason: { count: number }[];
+  };
+  const perHost = await sqlJson('SELECT host, count(*) AS n, count(DISTINCT trace_id) AS traces FROM exits GROUP BY host ORDER BY host');
+  assert.deepEqual(s.hosts.filter((h) => h.exits > 0).map((h) => [h.host, h.exits, h.traces]), perHost.map((h) => [h['host'], Number(h['n']), Number(h['traces'])]));
+  assert.deepEqual(s.hosts.map((h) => h.host), ['here', 'lab-a', 'lab-b']);
+  assert.ok(s.charts.some((c) => c.id === 'host-comparison'));
+  const [ev] = await sqlJson('SELECT sum(m.rows.events) AS n FROM manifest m');
+  assert.equal(s.quality.events, Number(ev!['n']));
+  // exits by reason counts every exit of every trace once
+  const [ex] = await sqlJson('SELECT count(*) AS n FROM exits');
+  assert.equal(s.exitsByReason.reduce((n, x) => n + x.count, 0), Number(ex!['n']));
+  assert.match(s.notices[0]!, /dataset: 4 trace\(s\) from 3 host\(s\)/);
+  assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /id="hosts"/);
+});
+
+test('whatif DIR says its totals are per-trace sums (text and JSON)', { skip, timeout: 600_000 }, async () => {
+  const t = await runCli(['whatif', ds], { timeoutMs: 300_000 });
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /note: per-trace sums: the model runs once per trace/);
+  const j = JSON.parse((await runCli(['whatif', ds, '--json'], { timeoutMs: 300_000 })).stdout) as { aggregation: string; total: { exitsAvoided: number }; hosts: { exitsAvoided: number }[] };
+  assert.match(j.aggregation, /^per-trace sums/);
+  assert.equal(j.total.exitsAvoided, j.hosts.reduce((s, h) => s + h.exitsAvoided, 0));
+});

@@ -87,11 +87,16 @@ export function accountAfter(accounts: readonly VcpuAccount[], exits: readonly M
     d.n++;
     dH.set(k, d);
   }
+  return accountAfterSums(accounts, (a) => dH.get(`${a.vm}\u0000${a.vcpu}`) ?? { handling: 0, n: 0 }, indirectCostNs);
+}
+
+/** accountAfter from the removed handling time and count per account (`removed(a)`). */
+export function accountAfterSums(accounts: readonly VcpuAccount[], removed: (a: VcpuAccount) => { handling: number; n: number }, indirectCostNs: number): AfterAccount {
   let g = 0, h = 0, hh = 0, dh = 0, dhAll = 0;
   let boundMax: number | null = null;
   let boundMaxId: string | null = null;
   for (const a of accounts) {
-    const d = dH.get(`${a.vm}\u0000${a.vcpu}`) ?? { handling: 0, n: 0 };
+    const d = removed(a);
     const dAll = d.handling + indirectCostNs * d.n;
     g += a.gNs; h += a.hNs; hh += a.hhNs; dh += d.handling; dhAll += dAll;
     const b = bound(a.gNs + a.hNs, dAll);

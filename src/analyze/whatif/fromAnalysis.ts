@@ -45,82 +45,109 @@ export function postedEvidenceOf(a: AnalysisResult): string[] {
   return ev;
 }
 
+/**
+ * ns since `base` of row i of a BigInt64Array, read as 32-bit halves: the same double as
+ * Number(t - base) (one rounding of the exact difference) without a bigint per row.
+ */
+function relReader(base: bigint): (arr: BigInt64Array, i: number) => number {
+  const baseLo = Number(BigInt.asUintN(32, base));
+  const baseHi = Number(BigInt.asIntN(32, base >> 32n));
+  const views = new WeakMap<BigInt64Array, { lo: Uint32Array; hi: Int32Array }>();
+  return (arr, i) => {
+    let v = views.get(arr);
+    if (!v) views.set(arr, (v = { lo: new Uint32Array(arr.buffer, arr.byteOffset, arr.length * 2), hi: new Int32Array(arr.buffer, arr.byteOffset, arr.length * 2) }));
+    return (v.hi[2 * i + 1]! - baseHi) * 4294967296 + (v.lo[2 * i]! - baseLo);
+  };
+}
+
 export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   const base = a.quality.firstNs ?? 0n;
-  const rel = (t: bigint): number => Number(t - base);
-  const vcpuOf = (thread: number): number => {
-    const th = a.threads[thread];
-    // An unknown vCPU id keeps its threads apart (negative ids never clash with real ones).
-    return th && th.vcpu >= 0 ? th.vcpu : -1 - thread;
-  };
-  const vmOfThread = (thread: number): string => vmLabel(a, a.threads[thread]?.vm ?? -1);
+  const relAt = relReader(base);
+  // Per-thread, per-reason and per-device values, computed once (not once per row).
+  const threadVcpu = a.threads.map((th, thread) => (th.vcpu >= 0 ? th.vcpu : -1 - thread)); // unknown ids keep threads apart
+  const threadVm = a.threads.map((th) => vmLabel(a, th.vm));
+  const vcpuOf = (thread: number): number => threadVcpu[thread] ?? -1 - thread;
+  const vmOfThread = (thread: number): string => threadVm[thread] ?? vmLabel(a, -1);
+  const reasonName = a.reasons.map((r) => r.name);
+  const reasonWindow = reasonName.map((n) => WINDOW_REASONS.has(n));
+  const reasonExternal = reasonName.map((n) => EXTERNAL_REASONS.has(n));
+  const deviceLabel = a.devices.map((d) => d.label);
+  const vmLabels = a.vms.map((_, i) => vmLabel(a, i));
+  const vmOf = (vm: number): string => vmLabels[vm] ?? vmLabel(a, vm);
 
   // irqs first: the EOI trigger mode is read from the latest interrupt delivered to the vCPU.
-  const irqs: ModelIrq[] = [];
+  const irqs: ModelIrq[] = new Array(a.irqs.length);
   let id = 0;
   for (const ch of a.irqs.chunks) {
     for (let i = 0; i < ch.length; i++, id++) {
       const src = IRQ_SOURCES[ch.source[i]!]!;
       const flags = ch.flags[i]!;
-      const raiseNs = rel(ch.raiseNs[i]!);
+      const raiseNs = relAt(ch.raiseNs, i);
       const lat = ch.latencyNs[i]!;
       const kind: IrqKind = src === 'ipi' ? 'ipi' : src === 'msi' ? 'device'
         : src === 'set_irq' ? (TIMER_GSIS.has(ch.gsi[i]!) ? 'timer' : 'device') : 'other';
-      irqs.push({
-        id, vm: vmLabel(a, ch.vm[i]!), targetVcpu: ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : null,
+      irqs[id] = {
+        id, vm: vmOf(ch.vm[i]!), targetVcpu: ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : null,
         raiseNs, deliveryNs: lat >= 0 && !(flags & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) ? raiseNs + lat : null,
         kind, vector: ch.vector[i]! >= 0 ? ch.vector[i]! : null, state: STATE_MAP[VCPU_STATES[ch.targetState[i]!]!],
-      });
+      };
     }
   }
-  const lastTrig = triggerLookup(a, rel);
+  const lastTrig = triggerLookup(a, relAt, vmOf);
 
-  const exits: ModelExit[] = [];
-  const exitsByThread = new Map<number, { exitNs: number; id: number }[]>();
+  const exits: ModelExit[] = new Array(a.exits.length);
+  // per thread: exit ids (= positions in `exits`), in table order, then ordered by exitNs
+  const exitsByThread: number[][] = [];
+  const eoiCat = CATEGORIES.indexOf('eoi');
   id = 0;
   for (const ch of a.exits.chunks) {
     for (let i = 0; i < ch.length; i++, id++) {
       const thread = ch.thread[i]!;
-      const r = a.reasons[ch.reason[i]!];
-      const reason = r?.name ?? '?';
-      const category = CATEGORIES[ch.category[i]!]!;
-      const exitNs = rel(ch.exitNs[i]!);
+      const ri = ch.reason[i]!;
+      const reason = reasonName[ri] ?? '?';
+      const cat = ch.category[i]!;
+      const exitNs = relAt(ch.exitNs, i);
       const dur = ch.durNs[i]!;
-      const flags = ch.flags[i]!;
-      const broken = flags !== 0 || dur < 0;
+      const broken = ch.flags[i]! !== 0 || dur < 0;
       const vcpu = vcpuOf(thread);
       const vm = vmOfThread(thread);
       const dev = ch.device[i]!;
-      exits.push({
-        id, vm, vcpu, exitNs, entryNs: broken ? null : exitNs + dur, reason, category,
-        device: dev >= 0 ? a.devices[dev]?.label ?? null : null,
-        interruptWindow: WINDOW_REASONS.has(reason), externalInterrupt: EXTERNAL_REASONS.has(reason),
-        eoiVector: null, eoiLevel: category === 'eoi' ? lastTrig(vm, vcpu, exitNs) : null, broken,
-      });
-      let list = exitsByThread.get(thread);
-      if (!list) exitsByThread.set(thread, (list = []));
-      list.push({ exitNs, id });
+      exits[id] = {
+        id, vm, vcpu, exitNs, entryNs: broken ? null : exitNs + dur, reason, category: CATEGORIES[cat]!,
+        device: dev >= 0 ? deviceLabel[dev] ?? null : null,
+        interruptWindow: reasonWindow[ri] ?? false, externalInterrupt: reasonExternal[ri] ?? false,
+        eoiVector: null, eoiLevel: cat === eoiCat ? lastTrig(vm, vcpu, exitNs) : null, broken,
+      };
+      if (thread >= 0) (exitsByThread[thread] ??= []).push(id);
     }
   }
-  for (const l of exitsByThread.values()) l.sort((x, y) => x.exitNs - y.exitNs);
+  // stable sort by exitNs (ties keep table order, as sorting {exitNs, id} pairs did); rows of a
+  // thread are usually in order already, then nothing moves
+  for (const l of exitsByThread) {
+    if (!l) continue;
+    let sorted = true;
+    for (let k = 1; k < l.length && sorted; k++) sorted = exits[l[k - 1]!]!.exitNs <= exits[l[k]!]!.exitNs;
+    if (!sorted) l.sort((x, y) => exits[x]!.exitNs - exits[y]!.exitNs);
+  }
 
-  const kicks: ModelKick[] = [];
+  const kicks: ModelKick[] = new Array(a.ioKicks.length);
   id = 0;
   for (const ch of a.ioKicks.chunks) {
     for (let i = 0; i < ch.length; i++, id++) {
       const thread = ch.thread[i]!;
-      const tsNs = rel(ch.tsNs[i]!);
-      const d = a.devices[ch.device[i]!];
+      const tsNs = relAt(ch.tsNs, i);
+      const dv = ch.device[i]!;
+      const d = a.devices[dv];
       let exitId: number | null = null;
       if (ch.inExit[i] && thread >= 0) {
-        const l = exitsByThread.get(thread) ?? [];
-        const k = lastAtOrBefore(l, tsNs);
-        if (k >= 0) exitId = l[k]!.id;
+        const l = exitsByThread[thread];
+        const k = l ? lastAtOrBefore(l, exits, tsNs) : -1;
+        if (k >= 0) exitId = l![k]!;
       }
-      kicks.push({
-        id, vm: d && d.vm >= 0 ? vmLabel(a, d.vm) : thread >= 0 ? vmOfThread(thread) : 'vm?',
-        vcpu: thread >= 0 ? vcpuOf(thread) : null, tsNs, device: d?.label ?? `device ${ch.device[i]}`, exitId,
-      });
+      kicks[id] = {
+        id, vm: d && d.vm >= 0 ? vmOf(d.vm) : thread >= 0 ? vmOfThread(thread) : 'vm?',
+        vcpu: thread >= 0 ? vcpuOf(thread) : null, tsNs, device: deviceLabel[dv] ?? `device ${dv}`, exitId,
+      };
     }
   }
   // No kick events but io_request exits: the exits are the kicks. The device key is then the
@@ -153,11 +180,12 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   };
 }
 
-function lastAtOrBefore(l: readonly { exitNs: number }[], t: number): number {
+/** Index in `l` (exit ids ordered by exitNs) of the last exit at or before t, -1 none. */
+function lastAtOrBefore(l: readonly number[], exits: readonly ModelExit[], t: number): number {
   let lo = 0, hi = l.length - 1, idx = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (l[mid]!.exitNs <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
+    if (exits[l[mid]!]!.exitNs <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return idx;
 }
@@ -167,18 +195,18 @@ function lastAtOrBefore(l: readonly { exitNs: number }[], t: number): number {
  * (the one an EOI most likely retires), null when unknown. The exits table does not carry the
  * EOI'd vector, so this is an inference; the README says so.
  */
-function triggerLookup(a: AnalysisResult, rel: (t: bigint) => number): (vm: string, vcpu: number, t: number) => boolean | null {
+function triggerLookup(a: AnalysisResult, relAt: (arr: BigInt64Array, i: number) => number, vmOf: (vm: number) => string): (vm: string, vcpu: number, t: number) => boolean | null {
   const by = new Map<string, { t: number; level: boolean | null }[]>();
   for (const ch of a.irqs.chunks) {
     for (let i = 0; i < ch.length; i++) {
       const v = ch.targetVcpu[i]!;
       const lat = ch.latencyNs[i]!;
       if (v < 0 || lat < 0) continue;
-      const k = `${vmLabel(a, ch.vm[i]!)}\u0000${v}`;
+      const k = `${vmOf(ch.vm[i]!)}\u0000${v}`;
       let l = by.get(k);
       if (!l) by.set(k, (l = []));
       const tl = ch.trigLevel[i]!;
-      l.push({ t: rel(ch.raiseNs[i]!) + lat, level: tl === 255 ? null : tl === 1 });
+      l.push({ t: relAt(ch.raiseNs, i) + lat, level: tl === 255 ? null : tl === 1 });
     }
   }
   for (const l of by.values()) l.sort((x, y) => x.t - y.t);

@@ -1,7 +1,7 @@
 // The ES2 what-if model: runs the selected mechanisms over one trace's model input and stacks them
 // (baseline, +PI, +hybrid I/O, +redirection = ES2) so each mechanism's share can be told apart.
 // Pure and deterministic: same input and parameters, same result.
-import { accountAfter, accountVcpus, handlingNs, type Eht, type VcpuAccount } from './accounting.js';
+import { accountAfterSums, accountVcpus, handlingNs, type Eht, type VcpuAccount } from './accounting.js';
 import { modelHybridIo, type HybridResult } from './hybrid.js';
 import { DEFAULT_PARAMS, PARAM_SOURCES, WHATIF_SCHEMA_VERSION, type Mechanism, type WhatifParams } from './params.js';
 import { PAPER } from './paper.js';
@@ -9,7 +9,8 @@ import { modelPostedInterrupts, type PiResult } from './posted.js';
 import { latencyStats, type LatencyStats } from './quantiles.js';
 import { modelRedirection, type RedirectResult } from './redirect.js';
 import { vcpuTimelines } from './runState.js';
-import type { ModelInput } from './types.js';
+import { positionOfId, VcpuIndex } from './order.js';
+import type { ModelExit, ModelInput } from './types.js';
 
 export interface Stage {
   /** 'baseline', '+pi', '+hybrid', '+redirect'. */
@@ -63,7 +64,7 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   const exits = input.exitsTraced ? input.exits : [];
   const accounts = input.exitsTraced && input.accounts ? input.accounts : accountVcpus(exits);
   const timelines = vcpuTimelines(exits);
-  const exitById = new Map(exits.map((e) => [e.id, e]));
+  const exitPos = positionOfId(exits);
   const windowLen = input.windowNs.endNs - input.windowNs.startNs;
 
   const pi = on('pi') ? modelPostedInterrupts(exits, input.irqs, input.postedEvidence, p) : null;
@@ -79,27 +80,32 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   // Exits removed, first mechanism in stacking order wins (the sets are disjoint by category anyway).
   const avoidedExits = new Map<number, Mechanism>();
   if (pi) for (const id of pi.avoided.keys()) avoidedExits.set(id, 'pi');
-  const kickAvoided = new Set<number>();
   if (hybrid) {
-    for (const d of hybrid.decisions) if (d.avoided) kickAvoided.add(d.kickId);
-    for (const k of input.kicks) {
-      if (k.exitId !== null && kickAvoided.has(k.id) && exitById.has(k.exitId) && !avoidedExits.has(k.exitId)) avoidedExits.set(k.exitId, 'hybrid');
-    }
+    const avoidedKick = kickAvoidedFlags(input.kicks, hybrid.decisions);
+    input.kicks.forEach((k, i) => {
+      if (k.exitId !== null && avoidedKick[i] === 1 && exitPos(k.exitId) >= 0 && !avoidedExits.has(k.exitId)) avoidedExits.set(k.exitId, 'hybrid');
+    });
   }
 
-  const l0 = redirect ? redirect.decisions.flatMap((d) => (d.l0Ns === null ? [] : [d.l0Ns])) : baselineLatencies(input);
-  const lAfter = redirect ? redirect.decisions.flatMap((d) => (d.lNs === null ? [] : [d.lNs])) : l0;
+  const l0 = redirect ? latencies(redirect.decisions, 'l0Ns') : baselineLatencies(input);
+  const lAfter = redirect ? latencies(redirect.decisions, 'lNs') : l0;
 
+  // The avoided exits once, in exits order with their mechanism: each stage sums the ones whose
+  // mechanism is active (instead of a Set and a pass over every exit per stage).
+  const avoided = avoidedInExitOrder(exits, avoidedExits, exitPos);
   const stages: Stage[] = [];
   const active: Mechanism[] = [];
   const stage = (name: string): void => {
-    const ids = new Set([...avoidedExits].filter(([, m]) => active.includes(m)).map(([id]) => id));
-    const acc = input.exitsTraced ? accountAfter(accounts, exits, ids, p.indirectCostNs) : null;
+    const on = new Uint8Array(MECH_CODES.length);
+    for (const m of active) on[MECH_CODES.indexOf(m)] = 1;
+    let n = 0;
+    for (let k = 0; k < avoided.mech.length; k++) n += on[avoided.mech[k]!]!;
+    const acc = input.exitsTraced ? accountAfterPositions(accounts, exits, avoided, on, p.indirectCostNs) : null;
     const hy = active.includes('hybrid') && hybrid;
     const rd = active.includes('redirect') && redirect;
     stages.push({
       name, mechanisms: [...active],
-      exitsAvoided: ids.size,
+      exitsAvoided: n,
       kicksAvoided: hy ? hybrid.kicksAvoided : 0,
       dHandlingNs: acc ? acc.dHandlingNs : null,
       dHNs: acc ? acc.dHNs : null,
@@ -118,17 +124,22 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
     stage(`+${m}`);
   }
 
-  const rows = new Map<string, AvoidedRow>();
+  // rows per (mechanism, reason, device): nested maps, no key string per avoided exit
+  const rows = new Map<Mechanism, Map<string, Map<string, AvoidedRow>>>();
+  const all: AvoidedRow[] = [];
   for (const [id, m] of avoidedExits) {
-    const e = exitById.get(id)!;
-    const k = `${m}\u0000${e.reason}\u0000${e.device ?? ''}`;
-    const r = rows.get(k) ?? { mechanism: m, reason: e.reason, device: e.device, exits: 0, handlingNs: 0 };
+    const e = exits[exitPos(id)]!;
+    let byReason = rows.get(m);
+    if (!byReason) rows.set(m, (byReason = new Map()));
+    let byDevice = byReason.get(e.reason);
+    if (!byDevice) byReason.set(e.reason, (byDevice = new Map()));
+    let r = byDevice.get(e.device ?? '');
+    if (!r) { byDevice.set(e.device ?? '', (r = { mechanism: m, reason: e.reason, device: e.device, exits: 0, handlingNs: 0 })); all.push(r); }
     r.exits++;
     r.handlingNs += handlingNs(e);
-    rows.set(k, r);
   }
   const order = (m: Mechanism): number => ['pi', 'hybrid', 'redirect'].indexOf(m);
-  const avoidedBy = [...rows.values()].sort((a, b) => order(a.mechanism) - order(b.mechanism) || b.exits - a.exits
+  const avoidedBy = all.sort((a, b) => order(a.mechanism) - order(b.mechanism) || b.exits - a.exits
     || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0) || ((a.device ?? '') < (b.device ?? '') ? -1 : (a.device ?? '') > (b.device ?? '') ? 1 : 0));
 
   return {
@@ -139,7 +150,73 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
 }
 
 function baselineLatencies(input: ModelInput): number[] {
-  return input.irqs.flatMap((q) => (q.deliveryNs !== null && q.deliveryNs >= q.raiseNs ? [q.deliveryNs - q.raiseNs] : []));
+  const out: number[] = [];
+  for (const q of input.irqs) if (q.deliveryNs !== null && q.deliveryNs >= q.raiseNs) out.push(q.deliveryNs - q.raiseNs);
+  return out;
+}
+
+function latencies(decisions: readonly { l0Ns: number | null; lNs: number | null }[], field: 'l0Ns' | 'lNs'): number[] {
+  const out: number[] = [];
+  for (const d of decisions) { const v = d[field]; if (v !== null) out.push(v); }
+  return out;
+}
+
+/** Per kick (by position in `kicks`): 1 when its decision says avoided. */
+function kickAvoidedFlags(kicks: readonly { id: number }[], decisions: readonly { kickId: number; avoided: boolean }[]): Uint8Array {
+  const posOf = positionOfId(kicks);
+  const out = new Uint8Array(kicks.length);
+  const avoidedIds = new Set<number>();
+  for (const d of decisions) {
+    if (!d.avoided) continue;
+    const i = posOf(d.kickId);
+    if (i >= 0) out[i] = 1;
+    avoidedIds.add(d.kickId);
+  }
+  // several kicks may share an id (hand-made inputs): every kick with an avoided id counts
+  if (!kicks.every((k, i) => out[i] === 1 || !avoidedIds.has(k.id))) kicks.forEach((k, i) => { if (avoidedIds.has(k.id)) out[i] = 1; });
+  return out;
+}
+
+const MECH_CODES: readonly Mechanism[] = ['pi', 'hybrid', 'redirect'];
+
+/** Avoided exits as positions in `exits` (exits order) with their mechanism code. */
+interface AvoidedPositions { pos: Int32Array; mech: Uint8Array }
+
+function avoidedInExitOrder(exits: readonly ModelExit[], avoidedExits: ReadonlyMap<number, Mechanism>, exitPos: (id: number) => number): AvoidedPositions {
+  // every exit whose id is avoided (ids may repeat in hand-made inputs: as Set.has(e.id) did)
+  const pos: number[] = [];
+  const mech: number[] = [];
+  const dense = avoidedExits.size === 0 || exits.length === 0 || exitPos(exits[exits.length - 1]!.id) === exits.length - 1 && exits[0]!.id === 0;
+  if (dense && exits.every((e, i) => e.id === i)) {
+    const m = new Int8Array(exits.length).fill(-1);
+    for (const [id, x] of avoidedExits) { const i = exitPos(id); if (i >= 0) m[i] = MECH_CODES.indexOf(x); }
+    for (let i = 0; i < exits.length; i++) if (m[i]! >= 0) { pos.push(i); mech.push(m[i]!); }
+  } else {
+    exits.forEach((e, i) => { const x = avoidedExits.get(e.id); if (x !== undefined) { pos.push(i); mech.push(MECH_CODES.indexOf(x)); } });
+  }
+  return { pos: Int32Array.from(pos), mech: Uint8Array.from(mech) };
+}
+
+/**
+ * accountAfter (accounting.ts) for the avoided exits whose mechanism is on: the same sums in the
+ * same order, keyed by (vm, vCPU) without a string per exit.
+ */
+function accountAfterPositions(accounts: readonly VcpuAccount[], exits: readonly ModelExit[], avoided: AvoidedPositions, on: Uint8Array, indirectCostNs: number) {
+  const keys = new VcpuIndex();
+  const handling: number[] = [];
+  const count: number[] = [];
+  for (let k = 0; k < avoided.pos.length; k++) {
+    if (!on[avoided.mech[k]!]) continue;
+    const e = exits[avoided.pos[k]!]!;
+    if (e.category === 'halt') continue;
+    const j = keys.of(e.vm, e.vcpu);
+    handling[j] = (handling[j] ?? 0) + handlingNs(e);
+    count[j] = (count[j] ?? 0) + 1;
+  }
+  return accountAfterSums(accounts, (a) => {
+    const j = keys.get(a.vm, a.vcpu);
+    return j >= 0 ? { handling: handling[j]!, n: count[j]! } : { handling: 0, n: 0 };
+  }, indirectCostNs);
 }
 
 export interface SweepRow {

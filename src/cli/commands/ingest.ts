@@ -22,7 +22,8 @@ export function defaultOutputPath(trace: string): string {
 /** Ingest one trace into an Arrow file; returns what was read. */
 export async function ingestToArrow(trace: string, output: string, opts: { format?: string; strict?: boolean; progress?: boolean }): Promise<EventsRun> {
   let sink: ArrowFileSink | null = null;
-  const run = await readEvents(trace, (b) => sink!.write(b), opts, (converter) => { sink = new ArrowFileSink(output, converter); });
+  // the sink has written every batch before write() returns, so the builder may recycle its arrays
+  const run = await readEvents(trace, (b) => sink!.write(b), { ...opts, recycleBatches: true }, (converter) => { sink = new ArrowFileSink(output, converter); });
   await sink!.close(new Map([
     ['es2scope.input', JSON.stringify(run.input)],
     ['es2scope.diagnostics', JSON.stringify(run.diagnostics)],

@@ -12,6 +12,8 @@ import type { ReportData } from '../../report/model.js';
 import { writeReport, type WrittenReport } from '../../report/writeReport.js';
 import { TraceInputError } from '../../../collectors/common/diagnostics.js';
 import { readEvents } from '../pipeline.js';
+import { isDatasetPath } from '../dataset/fromDataset.js';
+import { buildDatasetReportData } from '../dataset/reportDataset.js';
 
 export interface ReportArgs {
   trace: string;
@@ -28,7 +30,7 @@ export interface ReportArgs {
 }
 
 export function defaultReportDir(trace: string): string {
-  const name = trace === '-' ? 'stdin' : basename(trace).replace(/\.(gz)$/, '').replace(/\.(txt|dat|data|arrow|log|trace)$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  const name = trace === '-' ? 'stdin' : basename(trace.replace(/\/+$/, '')).replace(/\.(gz)$/, '').replace(/\.(txt|dat|data|arrow|log|trace)$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
   return `reports/${name}/`;
 }
 
@@ -81,7 +83,10 @@ export function registerReport(y: Argv): Argv {
       const bad = validateParams({ ...DEFAULT_PARAMS, ...params } as WhatifParams);
       if (bad.length) throw new TraceInputError(`bad model parameters: ${bad.join('; ')}`, undefined, 'see es2scope report --help');
       const dir = args.output ?? defaultReportDir(args.trace);
-      const data = await buildReportData(args.trace, { format: args.format, ...(args.title ? { title: args.title } : {}), params, progress: !args.quiet });
+      // a folder is a dataset (es2scope ingest --dataset): one report across its hosts, compared per host
+      const data = isDatasetPath(args.trace)
+        ? await buildDatasetReportData(args.trace, { ...(args.title ? { title: args.title } : {}), params })
+        : await buildReportData(args.trace, { format: args.format, ...(args.title ? { title: args.title } : {}), params, progress: !args.quiet });
       const written: WrittenReport = await writeReport(dir, data, { noImages: !args.images });
       if (!args.quiet) {
         process.stdout.write(`report: ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KiB, opens offline)\n`);

@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { batchesToParquet } from '../parquet.js';
 
 export const SEQ_COLUMN = 'seq';
-/** Rows per staging part: bounds the memory held before a part is encoded. */
-export const DEFAULT_PART_ROWS = 1 << 20;
+/**
+ * Rows per staging part: bounds the memory held before a part is encoded (the batches, plus the
+ * IPC copy and parquet-wasm's copy while encoding; wasm memory never shrinks, so this is also its
+ * size). Staging parts are temporary: DuckDB's COPY decides the dataset's part layout.
+ */
+export const DEFAULT_PART_ROWS = 1 << 18;
 
 /** `batch` with an extra Int64 column `seq` = firstSeq, firstSeq + 1, ... */
 export function withSeq(batch: RecordBatch, schema: Schema, firstSeq: number): RecordBatch {

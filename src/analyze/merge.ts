@@ -3,7 +3,10 @@
 // copied with their lookup indices re-pointed (threads, VMs and devices are appended per trace;
 // reasons and details are merged by name). Time-window EHT rows are dropped: traces of different
 // hosts have unrelated clocks. Pure: no I/O.
-import type { AnalysisResult, DataQuality, EhtRow, ReasonInfo } from '../../analyze/types.js';
+// Options: `rebase` shifts each trace's times so it starts at 0 (a time axis then reads "since the
+// trace's start", the only time axis traces of unrelated clocks share); `vmPrefix` names each
+// trace's VMs (e.g. by host), since two hosts may both run a QEMU with the same pid.
+import type { AnalysisResult, DataQuality, EhtRow, ReasonInfo } from './types.js';
 
 function mapped<T extends ArrayLike<number> & { length: number }>(a: T, f: (v: number) => number): T {
   const out = new (a.constructor as new (n: number) => T)(a.length) as T & { [i: number]: number };
@@ -46,23 +49,44 @@ function mergeQuality(qs: readonly DataQuality[]): DataQuality {
   };
 }
 
-export function mergeAnalyses(rs: readonly AnalysisResult[]): AnalysisResult {
-  if (rs.length === 1) return rs[0]!;
+export interface MergeOptions {
+  /** Shift each trace's times so that its first event is at 0 ns. */
+  rebase?: boolean;
+  /** Per result: a prefix for its VM labels ("host-a "), same length as the results. */
+  vmPrefix?: readonly string[];
+}
+
+function minus(a: BigInt64Array, off: bigint): BigInt64Array {
+  if (off === 0n) return a;
+  const out = new BigInt64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! - off;
+  return out;
+}
+
+function rebasedQuality(q: DataQuality): DataQuality {
+  const t0 = q.firstNs ?? 0n;
+  return { ...q, firstNs: q.firstNs === null ? null : 0n, lastNs: q.lastNs === null ? null : q.lastNs - t0 };
+}
+
+export function mergeAnalyses(rs: readonly AnalysisResult[], opts: MergeOptions = {}): AnalysisResult {
+  if (rs.length === 1 && !opts.rebase && !opts.vmPrefix) return rs[0]!;
   const out: AnalysisResult = {
     schemaVersion: rs[0]?.schemaVersion ?? 1, input: null,
     exits: { length: 0, chunks: [] }, irqs: { length: 0, chunks: [] }, vcpuRuns: { length: 0, chunks: [] },
     ioKicks: { length: 0, chunks: [] }, accesses: { length: 0, chunks: [] },
     threads: [], vms: [], reasons: [], devices: [], details: [''],
     eht: { traced: rs.some((r) => r.eht.traced), windowNs: rs[0]?.eht.windowNs ?? 1e9, perVcpu: [], perVm: [], windows: [], total: null, definitions: rs[0]?.eht.definitions ?? { busy: '', wall: '' } },
-    quality: mergeQuality(rs.map((r) => r.quality)),
+    quality: mergeQuality(rs.map((r) => (opts.rebase ? rebasedQuality(r.quality) : r.quality))),
     postedDelivery: rs.some((r) => r.postedDelivery),
   };
   const reasonIdx = new Map<string, number>();
   const detailIdx = new Map<string, number>([['', 0]]);
-  for (const r of rs) {
+  rs.forEach((r, ri) => {
     const tOff = out.threads.length, vOff = out.vms.length, dOff = out.devices.length;
+    const t0 = opts.rebase ? r.quality.firstNs ?? 0n : 0n;
+    const prefix = opts.vmPrefix?.[ri] ?? '';
     out.threads.push(...r.threads.map((t) => ({ ...t, vm: shift(vOff)(t.vm) })));
-    out.vms.push(...r.vms.map((v) => ({ ...v, threads: v.threads.map(shift(tOff)) })));
+    out.vms.push(...r.vms.map((v) => ({ ...v, label: `${prefix}${v.label}`, threads: v.threads.map(shift(tOff)) })));
     out.devices.push(...r.devices.map((d) => ({ ...d, vm: shift(vOff)(d.vm) })));
     const rMap = r.reasons.map((x: ReasonInfo) => {
       const k = `${x.isa}\u0000${x.name}`;
@@ -76,15 +100,15 @@ export function mergeAnalyses(rs: readonly AnalysisResult[]): AnalysisResult {
       return i;
     });
     const T = shift(tOff), D = shift(dOff), V = shift(vOff);
-    for (const c of r.exits.chunks) out.exits.chunks.push({ ...c, thread: mapped(c.thread, T), reason: mapped(c.reason, (v) => rMap[v]!), device: mapped(c.device, D), detail: mapped(c.detail, (v) => dMap[v]!) });
-    for (const c of r.accesses.chunks) out.accesses.chunks.push({ ...c, thread: mapped(c.thread, T), device: mapped(c.device, D) });
-    for (const c of r.irqs.chunks) out.irqs.chunks.push({ ...c, target: mapped(c.target, T), vm: mapped(c.vm, V) });
-    for (const c of r.vcpuRuns.chunks) out.vcpuRuns.chunks.push({ ...c, thread: mapped(c.thread, T), endState: mapped(c.endState, (v) => dMap[v]!) });
-    for (const c of r.ioKicks.chunks) out.ioKicks.chunks.push({ ...c, thread: mapped(c.thread, T), device: mapped(c.device, D) });
-    out.eht.perVcpu.push(...r.eht.perVcpu.map((e) => ({ ...e, thread: T(e.thread), vm: V(e.vm) })));
-    out.eht.perVm.push(...r.eht.perVm.map((e) => ({ ...e, vm: V(e.vm) })));
-  }
+    for (const c of r.exits.chunks) out.exits.chunks.push({ ...c, exitNs: minus(c.exitNs, t0), thread: mapped(c.thread, T), reason: mapped(c.reason, (v) => rMap[v]!), device: mapped(c.device, D), detail: mapped(c.detail, (v) => dMap[v]!) });
+    for (const c of r.accesses.chunks) out.accesses.chunks.push({ ...c, tsNs: minus(c.tsNs, t0), thread: mapped(c.thread, T), device: mapped(c.device, D) });
+    for (const c of r.irqs.chunks) out.irqs.chunks.push({ ...c, raiseNs: minus(c.raiseNs, t0), target: mapped(c.target, T), vm: mapped(c.vm, V) });
+    for (const c of r.vcpuRuns.chunks) out.vcpuRuns.chunks.push({ ...c, startNs: minus(c.startNs, t0), thread: mapped(c.thread, T), endState: mapped(c.endState, (v) => dMap[v]!) });
+    for (const c of r.ioKicks.chunks) out.ioKicks.chunks.push({ ...c, tsNs: minus(c.tsNs, t0), thread: mapped(c.thread, T), device: mapped(c.device, D) });
+    out.eht.perVcpu.push(...r.eht.perVcpu.map((e) => ({ ...e, startNs: e.startNs - t0, endNs: e.endNs - t0, thread: T(e.thread), vm: V(e.vm) })));
+    out.eht.perVm.push(...r.eht.perVm.map((e) => ({ ...e, startNs: e.startNs - t0, endNs: e.endNs - t0, vm: V(e.vm) })));
+  });
   for (const k of ['exits', 'irqs', 'vcpuRuns', 'ioKicks', 'accesses'] as const) out[k].length = rs.reduce((s, r) => s + r[k].length, 0);
-  out.eht.total = sumEht(rs.map((r) => r.eht.total));
+  out.eht.total = sumEht(rs.map((r) => (r.eht.total && opts.rebase ? { ...r.eht.total, startNs: r.eht.total.startNs - (r.quality.firstNs ?? 0n), endNs: r.eht.total.endNs - (r.quality.firstNs ?? 0n) } : r.eht.total)));
   return out;
 }
