@@ -22,7 +22,8 @@ const arrow = reuse ?? join(dir, 'big.events.arrow');
 
 // Reads the events .arrow batch by batch into the analyzer, then computes the stat table; prints
 // the time spent in the analyzer and stat only (Arrow decoding excluded). The analyzer keeps what
-// `es2scope stat --event vmexit` keeps (src/cli/commands/stat.ts): exits, not kicks nor accesses.
+// `es2scope stat --event vmexit` keeps (src/cli/commands/stat.ts): exits (without exitNs, cpu,
+// detail), not kicks nor accesses.
 // Compiled code (dist/, what bin/es2scope.js runs; bench/run.mjs builds it first) when it is newer
 // than the sources it measures, else the sources through tsx (whose loader costs ~60 MB of RSS).
 function useDist() {
@@ -38,7 +39,7 @@ const ANALYZE = `
 const { createAnalyzer } = await import(process.cwd() + '${mod('src/analyze/analyzer')}');
 const { readArrowBatches } = await import(process.cwd() + '${mod('src/table/readEvents')}');
 const { computeStat } = await import(process.cwd() + '${mod('src/analyze/stat')}');
-const a = createAnalyzer({ keepKicks: false, keepAccesses: false });
+const a = createAnalyzer({ keepKicks: false, keepAccesses: false, exitColumns: 'stat' });
 let ns = 0n;
 for await (const b of readArrowBatches(process.argv.at(-1))) { const t = process.hrtime.bigint(); a.push(b); ns += process.hrtime.bigint() - t; }
 const t = process.hrtime.bigint();

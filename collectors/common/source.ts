@@ -8,6 +8,7 @@ import { join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { TraceInputError } from './diagnostics.js';
 
 const GZIP_MAGIC0 = 0x1f;
 const GZIP_MAGIC1 = 0x8b;
@@ -81,7 +82,7 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
     const st = await fh.stat();
     if (st.isDirectory()) {
       await fh.close();
-      throw new Error(`${path}: is a directory, not a trace file`);
+      throw new TraceInputError('is a directory, not a trace file', path, 'name a trace file (a dataset folder is read by stat, whatif and sql)');
     }
     const magic = Buffer.alloc(2);
     await fh.read(magic, 0, 2, 0);
@@ -107,19 +108,24 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
 
 /** stdin or gzip: peek the head, then either keep streaming or spill to disk for random access. */
 async function fromStream(name: string, reopen: (() => Readable) | null, temps: string[]): Promise<TraceSource> {
-  let raw: Readable = reopen ? reopen() : process.stdin;
-  // stdin may itself be gzip
-  const peek = await readHead(raw as AsyncIterable<Buffer>);
-  let head = peek.head;
-  let first = peek.first;
-  let rest = peek.rest;
-  if (!reopen && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
-    const gunzip = createGunzip();
-    const src = Readable.from((async function* () { for (const b of first) yield b; for (;;) { const r = await rest.next(); if (r.done) return; yield r.value; } })());
-    raw = src.pipe(gunzip);
-    const again = await readHead(raw as AsyncIterable<Buffer>);
-    head = again.head; first = again.first; rest = again.rest;
+  const raw: Readable = reopen ? reopen() : process.stdin;
+  let peek = await readHead(raw as AsyncIterable<Buffer>);
+  if (!reopen && peek.head[0] === GZIP_MAGIC0 && peek.head[1] === GZIP_MAGIC1) {
+    // gzip on stdin: the compressed bytes already read, then the rest of stdin, through gunzip.
+    // (constants captured here: the generator runs later, after `peek` is replaced below)
+    const compressedFirst = peek.first;
+    const compressedRest = peek.rest;
+    const compressed = Readable.from((async function* () {
+      for (const b of compressedFirst) yield b;
+      for (;;) {
+        const r = await compressedRest.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    })());
+    peek = await readHead(compressed.pipe(createGunzip()) as AsyncIterable<Buffer>);
   }
+  const { head, first, rest } = peek;
   let consumed = false;
   const chunks = async function* (): AsyncIterable<Buffer> {
     if (consumed) throw new Error(`${name}: input can only be read once`);

@@ -2,7 +2,8 @@
 // `trace-cmd extract`), raw ftrace or bpftrace. Checks first, records, and always switches tracing
 // back off (also on Ctrl-C / SIGTERM).
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, openSync, closeSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, closeSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { RECORD_EVENTS } from './events.js';
@@ -152,7 +153,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         await sleepInterruptible(opts.durationS * 1000);
         tf.tracingOn(false);
         if (opts.tool === 'ftrace') {
-          copyFileSync(join(pf.tracefs!, 'trace'), opts.output);
+          // tracefs files report size 0: copy by reading until EOF, not by stat size
+          await pipeline(createReadStream(join(pf.tracefs!, 'trace')), createWriteStream(opts.output));
         } else {
           // `trace-cmd record` needs the function tracer, which some hosts lock down; extract
           // reads the same per-CPU ring buffers into a trace.dat

@@ -9,7 +9,7 @@ import { BatchView, DictMeanings, bool, hi64, isValid, lo64, num32, u64num, type
 import { apicRegCategory, canonicalReason, msrCategory, ownerPidFromVhostComm, vcpuFromComm } from './categories.js';
 import { EhtAccumulator } from './eht.js';
 import {
-  ChunkedBuilder, newAccessesChunk, newExitsChunk, newIrqsChunk, newKicksChunk, newRunsChunk,
+  ChunkedBuilder, newAccessesChunk, newExitsChunk, newIrqsChunk, newKicksChunk, newRunsChunk, newStatExitsChunk,
 } from './tables.js';
 import {
   ACCESS_KINDS, CAT, CATEGORIES, EXIT_FLAG, IRQ_DELIVERIES, IRQ_FLAG, IRQ_SOURCES, RUN_FLAG, VCPU_STATES,
@@ -112,7 +112,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
   const stateBlocked = new DictMeanings<boolean>((s) => s.length > 0 && s[0] !== 'R');
 
   // ---- outputs --------------------------------------------------------------------------------
-  const exits = new ChunkedBuilder<ExitsChunk>(newExitsChunk);
+  const exits = new ChunkedBuilder<ExitsChunk>(opts.exitColumns === 'stat' ? newStatExitsChunk : newExitsChunk);
   const irqs = new ChunkedBuilder<IrqsChunk>(newIrqsChunk);
   const runs = new ChunkedBuilder<VcpuRunsChunk>(newRunsChunk);
   const kicks = new ChunkedBuilder<IoKicksChunk>(newKicksChunk);

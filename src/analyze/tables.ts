@@ -51,6 +51,18 @@ export function newExitsChunk(n: number): ExitsChunk {
   };
 }
 
+/**
+ * An exits chunk without exitNs, cpu and detail (length-0 arrays: writes to them are dropped):
+ * AnalyzeOptions.exitColumns 'stat', 20 of 32 bytes per exit.
+ */
+export function newStatExitsChunk(n: number): ExitsChunk {
+  return {
+    length: 0, exitNs: new BigInt64Array(0), durNs: new Float64Array(n), thread: new Int32Array(n),
+    cpu: new Int16Array(0), reason: new Uint16Array(n), category: new Uint8Array(n), flags: new Uint8Array(n),
+    device: new Int32Array(n), detail: new Uint16Array(0),
+  };
+}
+
 export function newIrqsChunk(n: number): IrqsChunk {
   return {
     length: 0, raiseNs: new BigInt64Array(n), acceptDelayNs: new Float64Array(n), latencyNs: new Float64Array(n),

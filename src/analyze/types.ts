@@ -351,6 +351,12 @@ export interface AnalyzeOptions {
   keepKicks?: boolean;
   /** Keep accesses rows (default true; only stat --event mmio|ioport and analyze -o read them). */
   keepAccesses?: boolean;
+  /**
+   * 'all' (default) or 'stat': exits rows without exitNs, cpu and detail (those arrays have length
+   * 0), for callers that read only durNs, flags, thread, reason, category and device (computeStat):
+   * 20 instead of 32 bytes per exit.
+   */
+  exitColumns?: 'all' | 'stat';
 }
 
 export interface AnalysisResult {

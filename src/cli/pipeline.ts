@@ -88,6 +88,12 @@ export async function readEvents(
     } finally {
       bar?.stop();
     }
+    if (builder.rowCount === 0 && diag.warningCount > 0) {
+      // nothing could be read, but lines were there: the wrong format was forced, or no trace at all
+      const ex = diag.toJSON().warnings[0]?.examples[0];
+      throw new TraceInputError(`no event could be read as ${collector.name}: ${diag.warningCount} line(s) did not match`, source.name,
+        `${ex ? `first: ${ex.where}: ${ex.message}${ex.line !== undefined ? ` | ${ex.line}` : ''}\n  ` : ''}${opts.format && opts.format !== 'auto' ? 'drop --format to detect the format' : 'pass --format to name the format'}`);
+    }
     return {
       input: { path: source.name, format: collector.name, sizeBytes: source.size },
       schema: converter.schema,
@@ -100,15 +106,28 @@ export async function readEvents(
 }
 
 async function readArrowEvents(path: string, size: number | null, onBatch: (b: RecordBatch) => void): Promise<EventsRun> {
-  const md = await readArrowMetadata(path);
+  const md = await readArrowMetadata(path).catch((e: unknown) => {
+    throw new TraceInputError(`not a complete Arrow IPC file (${(e as Error).message})`, path,
+      'the file is truncated or was still being written; run "es2scope ingest" on the trace again');
+  });
   if (md.get('es2scope.table') !== 'events') {
     throw new TraceInputError('this Arrow file is not an es2scope events table', path,
       `its metadata says table=${md.get('es2scope.table') ?? '(none)'}; pass the events .arrow written by "es2scope ingest"`);
   }
   let schema: Schema | null = null;
-  for await (const batch of readArrowBatches(path)) {
-    schema ??= batch.schema;
-    onBatch(batch);
+  const batches = readArrowBatches(path);
+  for (;;) {
+    // only the reader's own failures are about the file; onBatch's errors pass through as they are
+    let next: IteratorResult<RecordBatch, unknown>;
+    try {
+      next = await batches.next();
+    } catch (e) {
+      throw new TraceInputError(`cannot read the Arrow record batches (${(e as Error).message})`, path,
+        'the file is damaged or truncated; run "es2scope ingest" on the trace again');
+    }
+    if (next.done) break;
+    schema ??= next.value.schema;
+    onBatch(next.value);
   }
   const input = md.get('es2scope.input');
   const diagnostics = md.get('es2scope.diagnostics');

@@ -76,7 +76,8 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   const vmOf = (vm: number): string => vmLabels[vm] ?? vmLabel(a, vm);
 
   // irqs first: the EOI trigger mode is read from the latest interrupt delivered to the vCPU.
-  const irqs: ModelIrq[] = new Array(a.irqs.length);
+  // arrays grow by push: new Array(n) of a large n is a slow dictionary-mode array in V8
+  const irqs: ModelIrq[] = [];
   let id = 0;
   for (const ch of a.irqs.chunks) {
     for (let i = 0; i < ch.length; i++, id++) {
@@ -86,16 +87,16 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
       const lat = ch.latencyNs[i]!;
       const kind: IrqKind = src === 'ipi' ? 'ipi' : src === 'msi' ? 'device'
         : src === 'set_irq' ? (TIMER_GSIS.has(ch.gsi[i]!) ? 'timer' : 'device') : 'other';
-      irqs[id] = {
+      irqs.push({
         id, vm: vmOf(ch.vm[i]!), targetVcpu: ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : null,
         raiseNs, deliveryNs: lat >= 0 && !(flags & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) ? raiseNs + lat : null,
         kind, vector: ch.vector[i]! >= 0 ? ch.vector[i]! : null, state: STATE_MAP[VCPU_STATES[ch.targetState[i]!]!],
-      };
+      });
     }
   }
   const lastTrig = triggerLookup(a, relAt, vmOf);
 
-  const exits: ModelExit[] = new Array(a.exits.length);
+  const exits: ModelExit[] = [];
   // per thread: exit ids (= positions in `exits`), in table order, then ordered by exitNs
   const exitsByThread: number[][] = [];
   const eoiCat = CATEGORIES.indexOf('eoi');
@@ -112,12 +113,12 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
       const vcpu = vcpuOf(thread);
       const vm = vmOfThread(thread);
       const dev = ch.device[i]!;
-      exits[id] = {
+      exits.push({
         id, vm, vcpu, exitNs, entryNs: broken ? null : exitNs + dur, reason, category: CATEGORIES[cat]!,
         device: dev >= 0 ? deviceLabel[dev] ?? null : null,
         interruptWindow: reasonWindow[ri] ?? false, externalInterrupt: reasonExternal[ri] ?? false,
         eoiVector: null, eoiLevel: cat === eoiCat ? lastTrig(vm, vcpu, exitNs) : null, broken,
-      };
+      });
       if (thread >= 0) (exitsByThread[thread] ??= []).push(id);
     }
   }
@@ -130,7 +131,7 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
     if (!sorted) l.sort((x, y) => exits[x]!.exitNs - exits[y]!.exitNs);
   }
 
-  const kicks: ModelKick[] = new Array(a.ioKicks.length);
+  const kicks: ModelKick[] = [];
   id = 0;
   for (const ch of a.ioKicks.chunks) {
     for (let i = 0; i < ch.length; i++, id++) {
@@ -144,10 +145,10 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
         const k = l ? lastAtOrBefore(l, exits, tsNs) : -1;
         if (k >= 0) exitId = l![k]!;
       }
-      kicks[id] = {
+      kicks.push({
         id, vm: d && d.vm >= 0 ? vmOf(d.vm) : thread >= 0 ? vmOfThread(thread) : 'vm?',
         vcpu: thread >= 0 ? vcpuOf(thread) : null, tsNs, device: deviceLabel[dv] ?? `device ${dv}`, exitId,
-      };
+      });
     }
   }
   // No kick events but io_request exits: the exits are the kicks. The device key is then the

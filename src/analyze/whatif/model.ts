@@ -9,7 +9,7 @@ import { modelPostedInterrupts, type PiResult } from './posted.js';
 import { latencyStats, type LatencyStats } from './quantiles.js';
 import { modelRedirection, type RedirectResult } from './redirect.js';
 import { vcpuTimelines } from './runState.js';
-import { positionOfId, VcpuIndex } from './order.js';
+import { idsArePositions, positionOfId, VcpuIndex } from './order.js';
 import type { ModelExit, ModelInput } from './types.js';
 
 export interface Stage {
@@ -92,14 +92,14 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
 
   // The avoided exits once, in exits order with their mechanism: each stage sums the ones whose
   // mechanism is active (instead of a Set and a pass over every exit per stage).
-  const avoided = avoidedInExitOrder(exits, avoidedExits, exitPos);
+  const avoided = avoidedInExitOrder(exits, avoidedExits);
   const stages: Stage[] = [];
   const active: Mechanism[] = [];
   const stage = (name: string): void => {
     const on = new Uint8Array(MECH_CODES.length);
     for (const m of active) on[MECH_CODES.indexOf(m)] = 1;
-    let n = 0;
-    for (let k = 0; k < avoided.mech.length; k++) n += on[avoided.mech[k]!]!;
+    let n = 0; // distinct exit ids, as a Set of them counted
+    for (let c = 0; c < MECH_CODES.length; c++) if (on[c]) n += avoided.ids[c]!;
     const acc = input.exitsTraced ? accountAfterPositions(accounts, exits, avoided, on, p.indirectCostNs) : null;
     const hy = active.includes('hybrid') && hybrid;
     const rd = active.includes('redirect') && redirect;
@@ -179,22 +179,23 @@ function kickAvoidedFlags(kicks: readonly { id: number }[], decisions: readonly 
 
 const MECH_CODES: readonly Mechanism[] = ['pi', 'hybrid', 'redirect'];
 
-/** Avoided exits as positions in `exits` (exits order) with their mechanism code. */
-interface AvoidedPositions { pos: Int32Array; mech: Uint8Array }
+/** Avoided exits as positions in `exits` (exits order) with their mechanism code; `ids` = distinct avoided ids per mechanism code. */
+interface AvoidedPositions { pos: Int32Array; mech: Uint8Array; ids: number[] }
 
-function avoidedInExitOrder(exits: readonly ModelExit[], avoidedExits: ReadonlyMap<number, Mechanism>, exitPos: (id: number) => number): AvoidedPositions {
-  // every exit whose id is avoided (ids may repeat in hand-made inputs: as Set.has(e.id) did)
+function avoidedInExitOrder(exits: readonly ModelExit[], avoidedExits: ReadonlyMap<number, Mechanism>): AvoidedPositions {
   const pos: number[] = [];
   const mech: number[] = [];
-  const dense = avoidedExits.size === 0 || exits.length === 0 || exitPos(exits[exits.length - 1]!.id) === exits.length - 1 && exits[0]!.id === 0;
-  if (dense && exits.every((e, i) => e.id === i)) {
+  const ids = MECH_CODES.map(() => 0);
+  for (const x of avoidedExits.values()) ids[MECH_CODES.indexOf(x)]!++;
+  if (idsArePositions(exits)) {
     const m = new Int8Array(exits.length).fill(-1);
-    for (const [id, x] of avoidedExits) { const i = exitPos(id); if (i >= 0) m[i] = MECH_CODES.indexOf(x); }
+    for (const [id, x] of avoidedExits) if (id >= 0 && id < exits.length) m[id] = MECH_CODES.indexOf(x);
     for (let i = 0; i < exits.length; i++) if (m[i]! >= 0) { pos.push(i); mech.push(m[i]!); }
   } else {
+    // every exit whose id is avoided (ids may repeat in hand-made inputs)
     exits.forEach((e, i) => { const x = avoidedExits.get(e.id); if (x !== undefined) { pos.push(i); mech.push(MECH_CODES.indexOf(x)); } });
   }
-  return { pos: Int32Array.from(pos), mech: Uint8Array.from(mech) };
+  return { pos: Int32Array.from(pos), mech: Uint8Array.from(mech), ids };
 }
 
 /**
@@ -231,17 +232,20 @@ export interface SweepRow {
 /** The trade-off curve: hybrid I/O alone over idle windows (default 0 .. 1 ms). */
 export function sweepIdleWindow(input: ModelInput, params: Partial<WhatifParams> = {}, windowsNs: readonly number[] = DEFAULT_SWEEP_NS): SweepRow[] {
   const p: WhatifParams = { ...DEFAULT_PARAMS, ...params, mechanisms: ['hybrid'] };
-  const exitById = new Map((input.exitsTraced ? input.exits : []).map((e) => [e.id, e]));
+  const exits = input.exitsTraced ? input.exits : [];
+  const exitPos = positionOfId(exits);
   const windowLen = input.windowNs.endNs - input.windowNs.startNs;
   return windowsNs.map((w) => {
     const h = modelHybridIo(input.kicks, { ...p, idleWindowNs: w });
-    const avoided = new Set(h.decisions.filter((d) => d.avoided).map((d) => d.kickId));
+    const avoided = kickAvoidedFlags(input.kicks, h.decisions);
     let exitsAvoided = 0;
     let dH = 0;
-    for (const k of input.kicks) {
-      if (!avoided.has(k.id) || k.exitId === null) continue;
-      const e = exitById.get(k.exitId);
-      if (!e) continue;
+    for (let i = 0; i < input.kicks.length; i++) {
+      const k = input.kicks[i]!;
+      if (!avoided[i] || k.exitId === null) continue;
+      const j = exitPos(k.exitId);
+      if (j < 0) continue;
+      const e = exits[j]!;
       exitsAvoided++;
       dH += handlingNs(e);
     }

@@ -11,7 +11,7 @@ export function idsArePositions(items: readonly { id: number }[]): boolean {
 export function positionOfId(items: readonly { id: number }[]): (id: number) => number {
   if (idsArePositions(items)) return (id) => (Number.isInteger(id) && id >= 0 && id < items.length ? id : -1);
   const m = new Map<number, number>();
-  items.forEach((x, i) => { if (!m.has(x.id)) m.set(x.id, i); });
+  items.forEach((x, i) => m.set(x.id, i)); // the last wins, as new Map(items.map(...)) did
   return (id) => m.get(id) ?? -1;
 }
 

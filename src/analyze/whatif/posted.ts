@@ -1,6 +1,7 @@
 // Mechanism 1: posted-interrupt delivery (MODEL.md "Mechanism 1"). Pure: exits + irqs + params in,
 // the set of exits PI would remove (with the rule that removed each) out.
 import type { WhatifParams } from './params.js';
+import { orderByTime, VcpuIndex } from './order.js';
 import type { ModelExit, ModelIrq } from './types.js';
 
 export type PiRule = 'interrupt_window' | 'eoi_edge' | 'injection_kick';
@@ -33,7 +34,9 @@ export const POSTED_EXIT_REASONS: readonly string[] = ['EOI_INDUCED', 'APIC_WRIT
 export function modelPostedInterrupts(exits: readonly ModelExit[], irqs: readonly ModelIrq[], postedEvidence: readonly string[], p: WhatifParams): PiResult {
   const byRule: Record<PiRule, number> = { interrupt_window: 0, eoi_edge: 0, injection_kick: 0 };
   const avoided = new Map<number, PiRule>();
-  const candidates = exits.filter((e) => e.category === 'interrupt' || e.category === 'eoi');
+  const candidatePos: number[] = [];
+  for (let i = 0; i < exits.length; i++) if (exits[i]!.category === 'interrupt' || exits[i]!.category === 'eoi') candidatePos.push(i);
+  const candidates = candidatePos.map((i) => exits[i]!);
   const alreadyPosted = postedEvidence.length > 0;
   const res: PiResult = {
     applies: !alreadyPosted, alreadyPosted, evidence: [...postedEvidence], avoided, eligible: candidates.length,
@@ -41,18 +44,17 @@ export function modelPostedInterrupts(exits: readonly ModelExit[], irqs: readonl
   };
   if (!alreadyPosted) {
     // Raise times per (vm, vcpu), ascending, for the injection-kick match.
-    const raises = new Map<string, number[]>();
+    const keys = new VcpuIndex();
+    const raises: number[][] = [];
     for (const q of irqs) {
       if (q.targetVcpu === null) continue;
-      const k = `${q.vm}\u0000${q.targetVcpu}`;
-      let a = raises.get(k);
-      if (!a) raises.set(k, (a = []));
-      a.push(q.raiseNs);
+      (raises[keys.of(q.vm, q.targetVcpu)] ??= []).push(q.raiseNs);
     }
-    for (const a of raises.values()) a.sort((x, y) => x - y);
-    const cursor = new Map<string, number>();
-    const ordered = [...candidates].sort((a, b) => a.exitNs - b.exitNs || a.id - b.id);
-    for (const e of ordered) {
+    for (const a of raises) a.sort((x, y) => x - y);
+    const cursor: number[] = [];
+    const ordered = orderByTime(exits, candidatePos, (e) => e.exitNs);
+    for (let o = 0; o < ordered.length; o++) {
+      const e = exits[ordered[o]!]!;
       if (e.interruptWindow) {
         avoided.set(e.id, 'interrupt_window');
         continue;
@@ -66,9 +68,9 @@ export function modelPostedInterrupts(exits: readonly ModelExit[], irqs: readonl
       }
       if (e.externalInterrupt) {
         // Greedy earliest match: each raised interrupt explains at most one kick exit.
-        const k = `${e.vm}\u0000${e.vcpu}`;
-        const a = raises.get(k) ?? [];
-        let i = cursor.get(k) ?? 0;
+        const k = keys.get(e.vm, e.vcpu);
+        const a = (k >= 0 ? raises[k] : undefined) ?? [];
+        let i = cursor[k] ?? 0;
         while (i < a.length && a[i]! < e.exitNs - p.kickWindowNs) i++;
         if (i < a.length && a[i]! <= e.exitNs) {
           avoided.set(e.id, 'injection_kick');
@@ -76,7 +78,7 @@ export function modelPostedInterrupts(exits: readonly ModelExit[], irqs: readonl
         } else {
           res.externalKept++;
         }
-        cursor.set(k, i);
+        if (k >= 0) cursor[k] = i;
       }
     }
     for (const r of avoided.values()) byRule[r]++;

@@ -3,6 +3,7 @@
 // interrupts so far; its latency becomes redirectCostNs, never more than the baseline. Pure.
 import type { WhatifParams } from './params.js';
 import { stateAt, type VcpuTimeline } from './runState.js';
+import { idsArePositions, orderByTime, VcpuIndex } from './order.js';
 import type { ModelIrq, VcpuState } from './types.js';
 
 export interface IrqDecision {
@@ -31,13 +32,15 @@ export function modelRedirection(irqs: readonly ModelIrq[], timelines: Map<strin
   const byState: Record<VcpuState, number> = { guest: 0, exit: 0, runnable: 0, blocked: 0, unknown: 0 };
   const res: RedirectResult = { decisions: [], eligible: 0, redirected: 0, noRunningPeer: 0, stateUnknown: 0, byState };
   // Interrupt load so far per vCPU, in raise order, as the model routes them.
-  const load = new Map<string, number>();
+  const keys = new VcpuIndex();
+  const load: number[] = [];
   const bump = (vm: string, vcpu: number): void => {
-    const k = `${vm}\u0000${vcpu}`;
-    load.set(k, (load.get(k) ?? 0) + 1);
+    const k = keys.of(vm, vcpu);
+    load[k] = (load[k] ?? 0) + 1;
   };
-  const ordered = [...irqs].sort((a, b) => a.raiseNs - b.raiseNs || a.id - b.id);
-  for (const q of ordered) {
+  const ordered = orderByTime(irqs, Array.from(irqs, (_, i) => i), (q) => q.raiseNs);
+  for (let o = 0; o < ordered.length; o++) {
+    const q = irqs[ordered[o]!]!;
     const l0Ns = q.deliveryNs !== null && q.deliveryNs >= q.raiseNs ? q.deliveryNs - q.raiseNs : null;
     const vms = timelines.get(q.vm) ?? [];
     let state: VcpuState = q.state;
@@ -62,7 +65,8 @@ export function modelRedirection(irqs: readonly ModelIrq[], timelines: Map<strin
     let bestLoad = Infinity;
     for (const tl of vms) {
       if (tl.vcpu === q.targetVcpu || stateAt(tl, q.raiseNs) !== 'guest') continue;
-      const n = load.get(`${q.vm}\u0000${tl.vcpu}`) ?? 0;
+      const k = keys.get(q.vm, tl.vcpu);
+      const n = k >= 0 ? load[k] ?? 0 : 0;
       if (n < bestLoad) { best = tl.vcpu; bestLoad = n; }
     }
     if (best === null) {
@@ -76,6 +80,11 @@ export function modelRedirection(irqs: readonly ModelIrq[], timelines: Map<strin
     res.redirected++;
     bump(q.vm, best);
   }
-  res.decisions.sort((a, b) => a.irqId - b.irqId);
+  // by irq id: ids that are positions are placed directly (a sort of objects costs seconds at 10 M)
+  if (idsArePositions(irqs)) {
+    const byId = res.decisions.slice(); // a packed array of the right length (new Array(n) is slow for large n)
+    for (const d of res.decisions) byId[d.irqId] = d;
+    res.decisions = byId;
+  } else res.decisions.sort((a, b) => a.irqId - b.irqId);
   return res;
 }

@@ -1,6 +1,7 @@
 // Run state of vCPUs over time, derived from paired exits: in guest between an entry and the next
 // exit, in the hypervisor (or halted) between an exit and its entry. Used by redirection to ask
 // "is vCPU v in guest at t?" and "which vCPUs of VM m are?". Pure.
+import { VcpuIndex } from './order.js';
 import type { ModelExit, VcpuState } from './types.js';
 
 export interface VcpuTimeline {
@@ -11,22 +12,31 @@ export interface VcpuTimeline {
 }
 
 export function vcpuTimelines(exits: readonly ModelExit[]): Map<string, VcpuTimeline[]> {
-  const byVcpu = new Map<string, VcpuTimeline>();
+  const keys = new VcpuIndex();
+  const byVcpu: VcpuTimeline[] = []; // in first-seen order
   for (const e of exits) {
-    const k = `${e.vm}\u0000${e.vcpu}`;
-    let t = byVcpu.get(k);
-    if (!t) byVcpu.set(k, (t = { vm: e.vm, vcpu: e.vcpu, exits: [] }));
+    const k = keys.of(e.vm, e.vcpu);
+    let t = byVcpu[k];
+    if (!t) byVcpu[k] = t = { vm: e.vm, vcpu: e.vcpu, exits: [] };
     t.exits.push(e);
   }
   const byVm = new Map<string, VcpuTimeline[]>();
-  for (const t of byVcpu.values()) {
-    t.exits.sort((a, b) => a.exitNs - b.exitNs || a.id - b.id);
+  for (const t of byVcpu) {
+    if (!inOrder(t.exits)) t.exits.sort((a, b) => a.exitNs - b.exitNs || a.id - b.id);
     let a = byVm.get(t.vm);
     if (!a) byVm.set(t.vm, (a = []));
     a.push(t);
   }
   for (const a of byVm.values()) a.sort((x, y) => x.vcpu - y.vcpu);
   return byVm;
+}
+
+function inOrder(ex: readonly ModelExit[]): boolean {
+  for (let i = 1; i < ex.length; i++) {
+    const a = ex[i - 1]!, b = ex[i]!;
+    if (a.exitNs > b.exitNs || (a.exitNs === b.exitNs && a.id > b.id)) return false;
+  }
+  return true;
 }
 
 /**

@@ -2,6 +2,7 @@
 // (src/table/whatifArrow.ts writes them). Pure. Absolute times are trace-clock ns again.
 import type { TableData } from '../../table/whatifArrow.js';
 import type { WhatifResult, SweepRow } from './model.js';
+import { positionOfId } from './order.js';
 import type { ModelInput } from './types.js';
 
 const abs = (base: bigint, t: number | null): bigint | null => (t === null ? null : base + BigInt(t));
@@ -45,14 +46,14 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
       { name: 'handling_ns', type: 'f64', values: r.avoidedBy.map((a) => a.handlingNs) },
     ],
   });
-  const byId = new Map(input.exits.map((e) => [e.id, e]));
-  const ids = [...r.avoidedExits.keys()].sort((a, b) => a - b);
-  const ex = ids.map((id) => byId.get(id)!);
+  const exitPos = positionOfId(input.exits);
+  const ids = Float64Array.from(r.avoidedExits.keys()).sort(); // numeric order, as sort((a, b) => a - b)
+  const ex = Array.from(ids, (id) => input.exits[exitPos(id)]!);
   out.push({
     name: 'whatif_exits',
     doc: 'one row per avoided exit: which mechanism (and PI rule) removed it',
     columns: [
-      { name: 'exit_id', type: 'i32', values: ids },
+      { name: 'exit_id', type: 'i32', values: Array.from(ids) },
       { name: 'vm', type: 'utf8', values: ex.map((e) => e.vm) },
       { name: 'vcpu', type: 'i32', values: ex.map((e) => e.vcpu) },
       { name: 'exit_ns', type: 'i64', values: ex.map((e) => abs(base, e.exitNs)) },
@@ -60,14 +61,14 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
       { name: 'reason', type: 'utf8', values: ex.map((e) => e.reason) },
       { name: 'category', type: 'utf8', values: ex.map((e) => e.category) },
       { name: 'device', type: 'utf8', values: ex.map((e) => e.device) },
-      { name: 'mechanism', type: 'utf8', values: ids.map((id) => r.avoidedExits.get(id)!) },
-      { name: 'pi_rule', type: 'utf8', values: ids.map((id) => r.pi?.avoided.get(id) ?? null) },
+      { name: 'mechanism', type: 'utf8', values: Array.from(ids, (id) => r.avoidedExits.get(id)!) },
+      { name: 'pi_rule', type: 'utf8', values: Array.from(ids, (id) => r.pi?.avoided.get(id) ?? null) },
     ],
   });
   if (r.hybrid) {
-    const kById = new Map(input.kicks.map((k) => [k.id, k]));
+    const kickPos = positionOfId(input.kicks);
     const d = r.hybrid.decisions;
-    const ks = d.map((x) => kById.get(x.kickId)!);
+    const ks = d.map((x) => input.kicks[kickPos(x.kickId)]!);
     out.push({
       name: 'whatif_kicks',
       doc: 'one row per I/O kick: hybrid I/O state at the kick and whether it was avoided',
@@ -99,9 +100,9 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
     });
   }
   if (r.redirect) {
-    const qById = new Map(input.irqs.map((q) => [q.id, q]));
+    const irqPos = positionOfId(input.irqs);
     const d = r.redirect.decisions;
-    const qs = d.map((x) => qById.get(x.irqId)!);
+    const qs = d.map((x) => input.irqs[irqPos(x.irqId)]!);
     out.push({
       name: 'whatif_irqs',
       doc: 'one row per interrupt: target state at raise, baseline latency L0, latency after redirection L',

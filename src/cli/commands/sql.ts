@@ -20,12 +20,11 @@ function csvCell(v: unknown): string {
 
 export function formatSqlResult(r: SqlResult, format: SqlArgs['format']): string {
   if (format === 'json') {
-    const rows = r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => {
-      const v = row[i];
-      // integers beyond 2^53 stay exact as strings
-      return [c, typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v];
-    })));
-    return `${JSON.stringify(rows, null, 2)}\n`;
+    const rows = r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
+    // integers: numbers while exact (below 2^53), strings beyond; also inside structs and lists
+    const replacer = (_k: string, v: unknown) => (typeof v === 'bigint'
+      ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v);
+    return `${JSON.stringify(rows, replacer, 2)}\n`;
   }
   if (format === 'csv') return [r.columns.map(csvCell).join(','), ...r.rows.map((row) => row.map(csvCell).join(','))].join('\n') + '\n';
   const cells = [r.columns, ...r.rows.map((row) => row.map(cell))];

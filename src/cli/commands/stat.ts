@@ -21,7 +21,7 @@ export interface StatArgs {
 }
 
 /** Read and analyse one trace or events .arrow (shared by stat and analyze). */
-export async function analyzeTrace(path: string, opts: { format?: string; progress?: boolean; windowNs?: number; keep?: Pick<AnalyzeOptions, 'keepKicks' | 'keepAccesses'> }): Promise<{ run: EventsRun; result: AnalysisResult }> {
+export async function analyzeTrace(path: string, opts: { format?: string; progress?: boolean; windowNs?: number; keep?: Pick<AnalyzeOptions, 'keepKicks' | 'keepAccesses' | 'exitColumns'> }): Promise<{ run: EventsRun; result: AnalysisResult }> {
   const analyzer = createAnalyzer({ ...(opts.windowNs ? { windowNs: opts.windowNs } : {}), ...opts.keep });
   const run = await readEvents(path, (b) => analyzer.push(b), { format: opts.format, progress: opts.progress ?? false });
   const d = run.diagnostics;
@@ -52,7 +52,7 @@ export function registerStat(y: Argv): Argv {
       if (isDatasetPath(args.input)) { process.stdout.write(await statDataset(args.input, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) }, args.json, args.window)); return; }
       // only the table this --event reads is kept (at 10 M exits the others cost ~150 MB)
       const accesses = args.event === 'mmio' || args.event === 'ioport';
-      const keep = { keepKicks: false, keepAccesses: accesses };
+      const keep = { keepKicks: false, keepAccesses: accesses, exitColumns: 'stat' as const };
       const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.json, windowNs: args.window, keep });
       const s = computeStat(result, { event: args.event, by: args.by, key: args.key, ...(args.vcpu !== undefined ? { vcpu: args.vcpu } : {}), ...(args.vm !== undefined ? { vm: args.vm } : {}) });
       if (args.json) process.stdout.write(`${JSON.stringify(statJson(s, { path: run.input.path, format: run.input.format }), null, 2)}\n`);

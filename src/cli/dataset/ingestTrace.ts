@@ -93,7 +93,7 @@ export async function ingestTraceToDataset(job: TraceJob): Promise<ManifestEntry
     const st = await stageTrace(job, stagedDir, arrowDir);
     const { run, d, staged, rows } = st;
 
-    const ctx = await openPartitioner(st.threads, st.vmKeys, job.duckThreads);
+    const ctx = await openPartitioner(st.threads, st.vmKeys, job.duckThreads, join(stage, 'duck-tmp'));
     const outByTable: Record<string, string[]> = {};
     try {
       for (const [table, files] of Object.entries(staged)) {
