@@ -12,6 +12,11 @@ export interface CollectorContext {
   readonly progress?: (bytes: number) => void;
   /** Chunk size for streaming reads (tests use tiny and odd sizes). */
   readonly chunkSize?: number;
+  /**
+   * TSC (or "counter" clock) frequency in Hz, from --tsc-hz: collectors whose timestamps are raw
+   * cycles convert them to ns with it (see cyclesToNs); without it they set diag.timeUnit 'cycles'.
+   */
+  readonly tscHz?: number;
 }
 
 export type SniffResult = { readonly ok: true } | { readonly ok: false; readonly why: string };

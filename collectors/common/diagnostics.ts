@@ -33,6 +33,9 @@ export interface CpuBufferStats {
   lostReported?: number;
 }
 
+/** 'cycles': ts_ns holds raw x86-tsc/counter values (clock without TSC2NSEC and no --tsc-hz). */
+export type TimeUnit = 'ns' | 'cycles';
+
 export interface DiagnosticsJson {
   file: string;
   format: string;
@@ -42,6 +45,8 @@ export interface DiagnosticsJson {
   lostEventsTotal: number | null;
   lostMarkers: number;
   timePrecisionNs: number;
+  /** What ts_ns counts: nanoseconds, or raw TSC/counter cycles (no frequency known). */
+  timeUnit: TimeUnit;
   truncated: boolean;
   notes: string[];
   cpuStats: CpuBufferStats[];
@@ -60,6 +65,8 @@ const EXAMPLES_PER_KIND = 5;
 export class Diagnostics {
   format = '';
   timePrecisionNs = 1;
+  /** Set to 'cycles' by a collector whose timestamps are raw counter values; durations then are not ns. */
+  timeUnit: TimeUnit = 'ns';
   truncated = false;
   readonly notes: string[] = [];
   readonly lost: LostMarker[] = [];
@@ -114,6 +121,7 @@ export class Diagnostics {
       lostEventsTotal: total,
       lostMarkers: this.lost.length,
       timePrecisionNs: this.timePrecisionNs,
+      timeUnit: this.timeUnit,
       truncated: this.truncated,
       notes: this.notes,
       cpuStats: this.cpuStats,

@@ -3,6 +3,7 @@
 // (or one compressed chunk) per CPU is in memory at a time.
 import { C, LOST_EVENT } from '../common/columns.js';
 import type { CollectorContext } from '../common/collector.js';
+import { convertedNote, cyclesToNs, tscHzBig } from '../common/cycles.js';
 import type { TracepointDecoder } from '../common/tracepoints/types.js';
 import type { RecordFieldReader } from '../common/tepformat/fieldReader.js';
 import { decompressorFor } from './decompress.js';
@@ -50,9 +51,20 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     const clock = top.clock || meta.traceClock || 'local';
     // tsc2nsec: trace-cmd's pseudo clock, x86-tsc in the ring buffer + TSC2NSEC in the file.
     const tsc = meta.tsc2nsec && meta.tsc2nsec.mult !== 0 ? meta.tsc2nsec : null;
+    // --tsc-hz converts raw cycles when the file cannot (no TSC2NSEC); TSC2NSEC, when present, wins
+    let hz: bigint | null = null;
     if (!tsc && (CYCLE_CLOCKS.has(clock) || clock === 'tsc2nsec')) {
-      diag.note(`TIME UNIT = CYCLES: clock "${clock}" without a TSC2NSEC option, so ts_ns holds raw ${clock} counts, NOT nanoseconds; durations need the TSC frequency`);
-    } else if (clock === 'uptime') {
+      if (ctx.tscHz !== undefined) {
+        hz = tscHzBig(ctx.tscHz);
+        diag.note(convertedNote(clock, hz));
+      } else {
+        diag.timeUnit = 'cycles';
+        diag.note(`TIME UNIT = CYCLES: clock "${clock}" without a TSC2NSEC option, so ts_ns holds raw ${clock} counts, NOT nanoseconds; pass --tsc-hz HZ to convert`);
+      }
+    } else if (ctx.tscHz !== undefined) {
+      diag.note(`--tsc-hz ignored: ${tsc ? 'the file has TSC2NSEC' : `clock "${clock}" is not a cycle counter`}`);
+    }
+    if (clock === 'uptime') {
       diag.note('TIME UNIT = JIFFIES: clock "uptime" counts jiffies, so ts_ns is not nanoseconds');
     }
     if (meta.timeShiftPresent) diag.note('TIME_SHIFT option present (guest file): timestamps are the guest\'s own, not shifted to the host clock');
@@ -140,6 +152,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       const s = heap[0]!;
       let ts: bigint | null = null;
       if (tsc) b.big64(C.ts_ns, ts = ((s.ts * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset);
+      else if (hz !== null) b.big64(C.ts_ns, ts = cyclesToNs(s.ts, hz));
       else if (s.tsBigCur === null && s.tsNum <= MAX_I64_NUM) {
         const lo = s.tsNum >>> 0;
         b.halves64(C.ts_ns, lo, (s.tsNum - lo) / 4294967296);

@@ -4,6 +4,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { Diagnostics, TraceInputError, type DiagnosticsJson } from '../../collectors/common/diagnostics.js';
 import { EventBatchBuilder } from '../../collectors/common/eventBatch.js';
+import { tscHzBig } from '../../collectors/common/cycles.js';
 import { openTraceSource } from '../../collectors/common/source.js';
 import { collectorByName, collectors, detectFormat } from '../../collectors/index.js';
 import { EventsBatchConverter } from '../table/eventsArrow.js';
@@ -36,6 +37,8 @@ export interface ReadOptions {
    * builder may reuse its arrays (less GC); ingest to a file sets it, analyzers must not.
    */
   recycleBatches?: boolean;
+  /** TSC frequency (Hz) to convert raw-cycle timestamps (x86-tsc/counter clock without TSC2NSEC) to ns. */
+  tscHz?: number;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function readEvents(
   opts: ReadOptions = {},
   onConverter?: (c: EventsBatchConverter) => void,
 ): Promise<EventsRun> {
+  if (opts.tscHz !== undefined) tscHzBig(opts.tscHz); // a bad --tsc-hz fails before any reading
   const source = await openTraceSource(path);
   try {
     if ((opts.format === undefined || opts.format === 'auto' || opts.format === 'arrow') && isArrowFile(source.head) && source.size !== null) {
@@ -83,6 +87,7 @@ export async function readEvents(
         source, builder, diag,
         ...(bar ? { progress: (bytes: number) => bar.update(bytes) } : {}),
         ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
+        ...(opts.tscHz !== undefined ? { tscHz: opts.tscHz } : {}),
       });
       builder.flush();
     } finally {

@@ -5,7 +5,7 @@
 //   common_type=2016, flags, preempt, common_pid=60250, exit_reason=12 (HLT)
 // The reader is reused for every record of its event: bind() points it at new bytes without
 // allocating. Reads past the record's end answer "absent" instead of reading a neighbour.
-import type { EventBatchBuilder } from '../eventBatch.js';
+import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
 import type { FieldReader, PrintTable } from '../tracepoints/types.js';
 import type { EventFormat, FieldLayout } from './parseFormat.js';
 
@@ -27,6 +27,8 @@ export class RecordFieldReader implements FieldReader {
   private readonly le: boolean;
   /** Recently decoded short strings by content hash (per reader, so no shared state). */
   private readonly strCache: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(STR_CACHE);
+  /** Dictionary codes of recently seen short strings by content hash (see dictStr). */
+  private readonly codeCache: ({ bytes: Uint8Array; dict: Dictionary; code: number } | undefined)[] = new Array(STR_CACHE);
 
   constructor(readonly format: EventFormat, opts: FieldReaderOptions = {}) {
     this.le = opts.littleEndian ?? true;
@@ -108,44 +110,101 @@ export class RecordFieldReader implements FieldReader {
     return true;
   }
 
-  /** Byte range of a field's payload (inline array or __data_loc/__rel_loc target), or null. */
-  bytes(name: string): Uint8Array | null {
+  /** Absolute byte range [rs, re) of a field's payload, set by locate(). */
+  private rs = 0;
+  private re = 0;
+
+  /**
+   * Find a field's payload (inline array or __data_loc/__rel_loc target) into rs/re; false when
+   * absent. Why not bytes(): a subarray per field per record is garbage on the hottest path.
+   */
+  private locate(name: string): boolean {
     const f = this.field(name);
-    if (!f) return null;
+    if (!f) return false;
     if (f.location === 'inline') {
       // a flexible array ("char buf[]", size 0) runs to the record end
       const end = f.arrayLen === 0 && f.size === 0 ? this.length : f.offset + f.size;
-      return this.buf.subarray(this.start + f.offset, this.start + end);
+      this.rs = this.start + f.offset;
+      this.re = this.start + end;
+      return true;
     }
-    if (f.size !== 4) return null;
+    if (f.size !== 4) return false;
     const loc = this.dv.getUint32(this.start + f.offset, this.le);
     const len = loc >>> 16;
     // __rel_loc offsets count from the end of the locator field (include/trace/stages/stage5_get_offsets.h)
     const off = (loc & 0xffff) + (f.location === 'rel_loc' ? f.offset + 4 : 0);
-    if (off + len > this.length) return null;
-    return this.buf.subarray(this.start + off, this.start + off + len);
+    if (off + len > this.length) return false;
+    this.rs = this.start + off;
+    this.re = this.start + off + len;
+    return true;
+  }
+
+  /** Byte range of a field's payload (inline array or __data_loc/__rel_loc target), or null. */
+  bytes(name: string): Uint8Array | null {
+    return this.locate(name) ? this.buf.subarray(this.rs, this.re) : null;
+  }
+
+  /** End of the NUL-terminated string at rs (re when there is no NUL). */
+  private strEnd(): number {
+    const buf = this.buf;
+    const re = this.re;
+    let i = this.rs;
+    while (i < re && buf[i] !== 0) i++;
+    return i;
+  }
+
+  /** Hash of buf[s, e) for the short-string caches. */
+  private static hash(buf: Uint8Array, s: number, e: number): number {
+    let h = e - s;
+    for (let i = s; i < e; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+    return h;
+  }
+
+  private static same(a: Uint8Array, buf: Uint8Array, s: number, e: number): boolean {
+    if (a.length !== e - s) return false;
+    for (let i = s; i < e; i++) if (a[i - s] !== buf[i]) return false;
+    return true;
   }
 
   str(name: string): string | undefined {
-    const bytes = this.bytes(name);
-    if (!bytes) return undefined;
-    let end = bytes.indexOf(0);
-    if (end < 0) end = bytes.length;
-    if (end > 32) return utf8.decode(bytes.subarray(0, end));
+    if (!this.locate(name)) return undefined;
+    const s = this.rs;
+    const end = this.strEnd();
+    if (end - s > 32) return utf8.decode(this.buf.subarray(s, end));
     // Short strings (comm names) repeat endlessly: look them up by content instead of decoding.
-    let h = end;
-    for (let i = 0; i < end; i++) h = (Math.imul(h, 31) + bytes[i]!) | 0;
-    const slot = h & (STR_CACHE - 1);
+    const slot = RecordFieldReader.hash(this.buf, s, end) & (STR_CACHE - 1);
     const cached = this.strCache[slot];
-    if (cached && cached.bytes.length === end) {
-      let same = true;
-      for (let i = 0; i < end; i++) if (cached.bytes[i] !== bytes[i]) { same = false; break; }
-      if (same) return cached.text;
-    }
-    const text = utf8.decode(bytes.subarray(0, end));
+    if (cached && RecordFieldReader.same(cached.bytes, this.buf, s, end)) return cached.text;
+    const text = utf8.decode(this.buf.subarray(s, end));
     // a copy: Buffer#slice is a view and would keep the whole read chunk alive in the cache
-    this.strCache[slot] = { bytes: Uint8Array.prototype.slice.call(bytes, 0, end), text };
+    this.strCache[slot] = { bytes: Uint8Array.prototype.slice.call(this.buf, s, end), text };
     return text;
+  }
+
+  /**
+   * A string field straight into a dict column: the code is cached by the field's bytes, so a
+   * repeated comm costs a hash and a compare, no string and no Map lookup. Same codes as
+   * `b.dict(col, str(name))`. False when the field is absent.
+   */
+  dictStr(name: string, col: number, b: EventBatchBuilder): boolean {
+    if (!this.locate(name)) return false;
+    const s = this.rs;
+    const end = this.strEnd();
+    const dict = b.dictionaries[col]!;
+    if (end - s > 32) {
+      b.dictCode(col, dict.code(utf8.decode(this.buf.subarray(s, end))));
+      return true;
+    }
+    const slot = RecordFieldReader.hash(this.buf, s, end) & (STR_CACHE - 1);
+    const cached = this.codeCache[slot];
+    if (cached && cached.dict === dict && RecordFieldReader.same(cached.bytes, this.buf, s, end)) {
+      b.dictCode(col, cached.code);
+      return true;
+    }
+    const code = dict.code(utf8.decode(this.buf.subarray(s, end)));
+    this.codeCache[slot] = { bytes: Uint8Array.prototype.slice.call(this.buf, s, end), dict, code };
+    b.dictCode(col, code);
+    return true;
   }
 
   printTables(name: string): readonly PrintTable[] {

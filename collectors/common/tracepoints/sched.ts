@@ -14,7 +14,7 @@ import type { EventBatchBuilder } from '../eventBatch.js';
 import { defineDecoder } from './define.js';
 import { DictSetter } from './intern.js';
 import { decI, find, findLast, skipSp, tokEnd, trimEnd } from './scan.js';
-import type { FieldReader, TracepointDecoder } from './types.js';
+import type { FieldReader, PrintTable, TracepointDecoder } from './types.js';
 
 /** Start of the last space-separated token in t[s, e) (e trimmed). */
 function lastTok(t: string, s: number, e: number): number {
@@ -46,6 +46,13 @@ function commPid(t: string, s: number, e: number, b: EventBatchBuilder, comm: Di
 function beforePrio(t: string, s: number, e: number): number {
   const br = findLast(t, ' [', s, e);
   return br;
+}
+
+/** A string field into a dict column, through the reader's byte-keyed code cache when it has one. */
+function dictStr(r: FieldReader, field: string, col: number, b: EventBatchBuilder): void {
+  if (r.dictStr !== undefined) { r.dictStr(field, col, b); return; }
+  const v = r.str(field);
+  if (v !== undefined) b.dict(col, v);
 }
 
 function makeSwitch(): TracepointDecoder {
@@ -95,15 +102,22 @@ function makeSwitch(): TracepointDecoder {
     const i = skipSp(t, s, e);
     return t.startsWith('prev_comm=', i) ? kernel(t, i, e, b) : plugin(t, i, e, b);
   };
+  // prev_state text by value, for the print tables it was made with (one format per reader)
+  let stateTables: readonly PrintTable[] | null = null;
+  let stateText = new Map<number, string>();
   const fields = (r: FieldReader, b: EventBatchBuilder): void => {
-    const pc = r.str('prev_comm');
-    if (pc !== undefined) b.dict(C.prev_comm, pc);
+    dictStr(r, 'prev_comm', C.prev_comm, b);
     const pp = r.num('prev_pid');
     if (pp !== undefined) b.i32(C.prev_pid, pp);
     const ps = r.num('prev_state');
-    if (ps !== undefined) b.dict(C.prev_state, prevStateText(ps, r));
-    const nc = r.str('next_comm');
-    if (nc !== undefined) b.dict(C.next_comm, nc);
+    if (ps !== undefined) {
+      const tables = r.printTables('prev_state');
+      if (tables !== stateTables) { stateTables = tables; stateText = new Map(); }
+      let st = stateText.get(ps);
+      if (st === undefined) stateText.set(ps, (st = prevStateText(ps, r)));
+      b.dict(C.prev_state, st);
+    }
+    dictStr(r, 'next_comm', C.next_comm, b);
     const np = r.num('next_pid');
     if (np !== undefined) b.i32(C.next_pid, np);
   };
@@ -161,8 +175,7 @@ function makeWakeup(name: string): TracepointDecoder {
     return t.startsWith('comm=', i) ? kernel(t, i, e, b) : plugin(t, i, e, b);
   };
   const fields = (r: FieldReader, b: EventBatchBuilder): void => {
-    const c = r.str('comm');
-    if (c !== undefined) b.dict(C.next_comm, c);
+    dictStr(r, 'comm', C.next_comm, b);
     const p = r.num('pid');
     if (p !== undefined) b.i32(C.next_pid, p);
     const tc = r.num('target_cpu');

@@ -19,6 +19,11 @@ export interface FieldReader {
   set64(field: string, col: number, b: EventBatchBuilder): boolean;
   /** char[] array or __data_loc string, NUL-trimmed; undefined when absent. */
   str(field: string): string | undefined;
+  /**
+   * Optional fast path: the string field straight into dict column `col` (same code as
+   * `b.dict(col, str(field))`); false when absent. Readers over binary records cache by bytes.
+   */
+  dictStr?(field: string, col: number, b: EventBatchBuilder): boolean;
   /** The __print_symbolic / __print_flags tables that the event's print fmt applies to this field. */
   printTables(field: string): readonly PrintTable[];
 }
