@@ -45,6 +45,12 @@ export interface PageLayout {
   readonly dataOffset: number;
 }
 
+/** A problem in one event's format text, reported only if that event has records (see read.ts). */
+export interface FormatProblem {
+  readonly where: string;
+  readonly message: string;
+}
+
 export interface TraceDatMeta {
   readonly version: number;
   readonly littleEndian: boolean;
@@ -58,6 +64,12 @@ export interface TraceDatMeta {
   readonly headerPageText: string;
   readonly headerEventText: string;
   readonly formats: EventFormatSet;
+  /**
+   * Per-event format oddities by "system/name" (e.g. an unreadable __print_symbolic entry of
+   * xdp/xdp_redirect). trace-cmd extract embeds every event of the kernel, so most of them concern
+   * events with no record in the file: read.ts warns for those that have records, notes the rest.
+   */
+  readonly formatProblems: ReadonlyMap<string, readonly FormatProblem[]>;
   readonly cmdlines: ReadonlyMap<number, string>;
   readonly buffers: readonly BufferInfo[];
   /** Selected clock from the TRACECLOCK option ("[x86-tsc]"), when present. */

@@ -84,10 +84,16 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     const comms = b.dictionaries[C.comm]!;
     const lostCode = names.code(LOST_EVENT);
     const events = new Map<number, EventInfo>();
+    const unreported = new Map(meta.formatProblems);
+    const reportFormatProblems = (key: string): void => {
+      for (const p of unreported.get(key) ?? []) diag.warn('tracedat-format', p.where, p.message, undefined, 'records of this event are decoded as far as its format allows');
+      unreported.delete(key);
+    };
     const eventInfo = (id: number): EventInfo => {
       let e = events.get(id);
       if (!e) {
         const f = meta.formats.get(id);
+        if (f) reportFormatProblems(`${f.system}/${f.name}`);
         e = f
           ? { nameCode: names.code(f.name), reader: meta.formats.reader(id), decoder: decoderFor(f.name) }
           : { nameCode: names.code(`[unknown event id ${id}]`), reader: undefined, decoder: undefined };
@@ -191,6 +197,12 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       }
     }
 
+    if (unreported.size > 0) {
+      let n = 0;
+      for (const l of unreported.values()) n += l.length;
+      const first = unreported.values().next().value![0]!;
+      diag.note(`${n} oddities in the format texts of ${unreported.size} events that have no record in this file (not warnings: nothing was decoded with them), e.g. ${first.where}: ${first.message}`);
+    }
     for (const s of streams) {
       const k = meta.cpuStats.get(s.cpu);
       diag.cpuStats.push({

@@ -10,7 +10,8 @@ import { TraceInputError, type Diagnostics } from '../common/diagnostics.js';
 import { EventFormatSet, parseFormatSection, parseSavedCmdlines } from '../common/tepformat/formatSet.js';
 import { parseEventFormat } from '../common/tepformat/parseFormat.js';
 import { decompressorFor } from './decompress.js';
-import type { PageLayout, TraceDatMeta } from './meta.js';
+import { recoverCutBuffer } from './recoverCut.js';
+import type { FormatProblem, PageLayout, TraceDatMeta } from './meta.js';
 import { OPT, newOptionState, readOptions, applyOption, type OptionState } from './options.js';
 
 export const TRACEDAT_MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]);
@@ -96,6 +97,16 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
   const formats = new EventFormatSet(le);
   const st = newOptionState();
   const warnAt = (base: number) => (off: number, msg: string): void => diag.warn('tracedat-meta', fr.where(base + off), msg);
+  // format-section problems: those about one event's format ("kvm/kvm_exit format: ...") wait until
+  // that event is seen in the data; the others (sizes, counts) are about the file and warn now
+  const formatProblems = new Map<string, FormatProblem[]>();
+  const formatWarnAt = (base: number) => (off: number, msg: string): void => {
+    const m = /^(\S+\/\S*) format[ :]/.exec(msg);
+    if (!m) return warnAt(base)(off, msg);
+    let l = formatProblems.get(m[1]!);
+    if (!l) formatProblems.set(m[1]!, (l = []));
+    l.push({ where: fr.where(base + off), message: msg });
+  };
   let pos = vEnd + 7;
   let compression = 'none';
   let compressionVersion = '';
@@ -137,7 +148,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
           await readFormats(c);
         }
       }
-      parseFormatSection(kind, Buffer.concat(parts), formats, warnAt(start));
+      parseFormatSection(kind, Buffer.concat(parts), formats, formatWarnAt(start));
     }
     const ksize = await fr.u32(pos, 'kallsyms size');
     pos += 4 + ksize;
@@ -208,10 +219,24 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
         throw new TraceInputError(`${what}: ${cname} data does not decompress (${(e as Error).message})`, fr.where(off + 24), 'the file is corrupt');
       }
     };
+    /** Whether the section at off (16-byte header + its size) lies inside the file. */
+    const sectionFits = async (off: number): Promise<boolean> => {
+      if (off + 16 > ra.size) return false;
+      const h = await ra.read(off, 16);
+      return off + 16 + Number(le ? h.readBigUInt64LE(8) : h.readBigUInt64BE(8)) <= ra.size;
+    };
     let optOff = await fr.u64(pos, 'first options offset');
     const seen = new Set<number>();
     while (optOff !== 0) {
       if (seen.has(optOff) || seen.size > 4096) throw new TraceInputError('options sections form a loop', fr.where(optOff));
+      if (seen.size > 0 && !(await sectionFits(optOff))) {
+        // trace-cmd writes the BUFFER options before the ring-buffer data and the last OPTIONS
+        // section (CPUSTAT, ...) after it: a file cut in or after the data keeps its events
+        diag.truncated = true;
+        diag.warn('tracedat-truncated', fr.where(Math.min(optOff, ra.size)), `the file ends at 0x${ra.size.toString(16)}, before the end of the OPTIONS section at ${hex(optOff)}: the options after the cut (CPU statistics, ...) are missing`,
+          undefined, 'the trace.dat was cut (copy interrupted, disk full, trace-cmd killed); the table holds what the file has');
+        break;
+      }
       seen.add(optOff);
       const block = await readSection(optOff, SECTION.OPTIONS, 'OPTIONS');
       st.nextOptions = 0;
@@ -227,7 +252,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
       const off = secOff(id);
       if (off === undefined) continue;
       const b = await readSection(off, id, kind === 'ftrace' ? 'FTRACE_EVENTS' : 'EVENT_FORMATS');
-      parseFormatSection(kind, b, formats, warnAt(off));
+      parseFormatSection(kind, b, formats, formatWarnAt(off));
     }
     const cmdOff = secOff(OPT.CMDLINES);
     if (cmdOff !== undefined) {
@@ -238,11 +263,21 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
         cmdlines = parseSavedCmdlines(b.toString('utf8', 8, Math.min(b.length, 8 + n)));
       }
     }
+    if (diag.truncated && !st.buffers.some((b) => b.name === '')) {
+      const r = cname === 'none' ? null : await recoverCutBuffer(ra, pos + 8, le, pageSize, st.traceClock ?? 'local', st.cpuStats);
+      if (!r) {
+        throw new TraceInputError(`the file was cut at 0x${ra.size.toString(16)} before its BUFFER option (trace-cmd writes the per-CPU data offsets at the end of a v7 file)${cname === 'none' ? ' and its data is uncompressed, so the CPUs cannot be told apart' : ''}`,
+          fr.where(ra.size), 'copy or record the file again');
+      }
+      st.buffers.unshift(r.buffer);
+      diag.warn('tracedat-truncated', fr.where(r.dataOffset), `per-CPU data located by walking the sections: ${r.buffer.cpus.length} CPU blocks${r.cpusKnown ? ' (CPU numbers from CPUSTAT)' : ': CPU NUMBERS UNKNOWN, the cpu column holds the block index'}`,
+        undefined, 'the BUFFER option was after the cut');
+    }
   }
   if (formats.size === 0) diag.warn('tracedat-meta', fr.where(0), 'no event formats in the file: records cannot be named');
   const page = pageLayoutFrom(headerPage, diag, fr.where(0));
   return {
-    version, littleEndian: le, longSize, pageSize, compression, compressionVersion, page, headerPageText: headerPage, headerEventText: headerEvent, formats, cmdlines,
+    version, littleEndian: le, longSize, pageSize, compression, compressionVersion, page, headerPageText: headerPage, headerEventText: headerEvent, formats, formatProblems, cmdlines,
     buffers: st.buffers, traceClock: st.traceClock, tsc2nsec: st.tsc2nsec, timeShiftPresent: st.timeShiftPresent,
     guests: st.guests, cpuCount: st.cpuCount, uname: st.uname, toolVersion: st.toolVersion, cpuStats: st.cpuStats,
   };

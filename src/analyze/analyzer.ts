@@ -8,6 +8,8 @@ import { LOST_EVENT } from '../../collectors/common/columns.js';
 import { BatchView, DictMeanings, bool, hi64, isValid, lo64, num32, u64num, type ColumnView } from './batchView.js';
 import { apicRegCategory, canonicalReason, msrCategory, ownerPidFromVhostComm, vcpuFromComm } from './categories.js';
 import { EhtAccumulator } from './eht.js';
+import { platformDevice } from './platformDevices.js';
+import { timeUnitOf } from './quality.js';
 import {
   ChunkedBuilder, newAccessesChunk, newExitsChunk, newIrqsChunk, newKicksChunk, newRunsChunk, newStatExitsChunk,
 } from './tables.js';
@@ -19,6 +21,8 @@ import {
 } from './types.js';
 
 export const ANALYSIS_SCHEMA_VERSION = 1;
+/** VmInfo.labelNote of a VM derived without a host pid. */
+export const DERIVED_VM_NOTE = 'derived: no pid in the trace; threads grouped so that vCPU ids are unique per VM';
 const TWO32 = 4294967296;
 /** Interrupts waiting for delivery per target thread before the oldest is given up (bounded state). */
 const MAX_PENDING_IRQS = 256;
@@ -99,6 +103,8 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
   const devices: (DeviceInfo & { pidKey: number })[] = [];
   const deviceIdx: Map<number, Map<number, number>>[] = [new Map(), new Map()]; // [mmio, pio] pid -> addr -> idx
   const raisers = new Map<number, Raiser>();
+  /** Per device index: the platform device it belongs to (platformDevices.ts), null for a possible virtqueue. */
+  const devPlatform: (string | null)[] = [];
 
   // dictionary meanings (index = dictionary code)
   const evMeaning = new DictMeanings<Ev>((s) => EVENT_KIND[s] ?? Ev.Other);
@@ -194,7 +200,9 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
     if (d === undefined) {
       d = devices.length;
       const hex = `0x${addr.toString(16)}`;
-      devices.push({ kind: kind === 0 ? 'mmio' : 'pio', addr: BigInt(addr), vm: -1, label: `${kind === 0 ? 'mmio' : 'pio'} ${hex}`, pidKey });
+      const platform = platformDevice(kind === 0 ? 'mmio' : 'pio', addr);
+      devices.push({ kind: kind === 0 ? 'mmio' : 'pio', addr: BigInt(addr), vm: -1, label: `${kind === 0 ? 'mmio' : 'pio'} ${hex}`, pidKey, platform });
+      devPlatform.push(platform);
       m.set(addr, d);
     }
     return d;
@@ -380,8 +388,10 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
       if (allMicro && ((hi % 1000) * 296 + (lo % 1000)) % 1000 !== 0) allMicro = false; // 2^32 mod 1000 = 296
       if (cpu >= 0) {
         const last = lastTsByCpu[cpu];
+        // one definition everywhere (src/table/eventsSummary.ts too): a row below the previous
+        // row of its CPU; a concatenated trace counts once per seam, not once per later row
         if (last !== undefined && rel < last) q.timeInversions++;
-        else lastTsByCpu[cpu] = rel;
+        lastTsByCpu[cpu] = rel;
       }
       if (rel > lastRel) lastRel = rel;
 
@@ -515,7 +525,8 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
             }
           }
           const isWrite = kind === ACC.mmio_write || kind === ACC.pio_write || kind === ACC.fast_mmio;
-          if (isWrite && keepKicks) emitKick(t, lo, hi, dev);
+          // fast MMIO is always an ioeventfd kick; writes to KVM-emulated platform devices are not
+          if (isWrite && keepKicks && (kind === ACC.fast_mmio || devPlatform[dev] === null)) emitKick(t, lo, hi, dev);
           if (!t.inExit) break;
           t.exitDevice = dev;
           if (t.exitCat === CAT.mmu || t.exitCat === CAT.io_request || t.exitCat === CAT.other) t.exitCat = CAT.io_request;
@@ -669,9 +680,10 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
         let g = derived.findIndex((s) => t.vcpu < 0 || !s.has(t.vcpu));
         if (g < 0) { g = derived.length; derived.push(new Set()); }
         if (t.vcpu >= 0) derived[g]!.add(t.vcpu);
-        const label = `vm${g} (derived: no pid in the trace; vCPU ids unique per VM)`;
+        // short label (metric label, chart legend); the why is in labelNote, shown once in data quality
+        const label = `vm${g}`;
         vm = vms.findIndex((x) => x.from === 'derived' && x.label === label);
-        if (vm < 0) { vm = vms.length; vms.push({ pid: -1, label, from: 'derived', threads: [] }); }
+        if (vm < 0) { vm = vms.length; vms.push({ pid: -1, label, labelNote: DERIVED_VM_NOTE, from: 'derived', threads: [] }); }
       }
       vms[vm]!.threads.push(t.idx);
       threadVm.push(vm);
@@ -684,6 +696,7 @@ export function createAnalyzer(opts: AnalyzeOptions = {}): Analyzer {
       for (let r = 0; r < ch.length; r++) ch.vm[r] = ch.target[r]! >= 0 ? threadVm[ch.target[r]!]! : -1;
     }
 
+    q.timeUnit = timeUnitOf(input?.diagnostics);
     q.timeResolutionNs = input?.diagnostics?.timePrecisionNs ?? (allMicro && q.events > 0 ? 1000 : 1);
     q.lastNs = haveBase ? ((BigInt(baseHi) << 32n) | BigInt(baseLo)) + BigInt(lastRel) : null;
     q.warnings = [...warnings].map(([kind, w]) => ({ kind, ...w }));

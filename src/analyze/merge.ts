@@ -38,6 +38,7 @@ function mergeQuality(qs: readonly DataQuality[]): DataQuality {
     unpairedExitsAtEnd: sum('unpairedExitsAtEnd'), entriesWithoutExitAtStart: sum('entriesWithoutExitAtStart'),
     entriesWithoutExit: sum('entriesWithoutExit'), exitsWithoutEntry: sum('exitsWithoutEntry'), exitsBrokenByLost: sum('exitsBrokenByLost'), exitsRipJump: sum('exitsRipJump'),
     timeInversions: sum('timeInversions'),
+    timeUnit: qs.some((q) => q.timeUnit === 'cycles') ? 'cycles' : 'ns',
     timeResolutionNs: Math.max(1, ...qs.map((q) => q.timeResolutionNs)),
     // clocks of different hosts are unrelated: the span is only meaningful per trace
     firstNs: firsts.length ? firsts.reduce((a, b) => (b < a ? b : a)) : null,

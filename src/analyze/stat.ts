@@ -5,8 +5,9 @@
 // kept apart (haltRows) so they do not swamp Time%; percentiles are exact (nearest rank).
 import {
   ACCESS_KINDS, CATEGORIES, IRQ_DELIVERIES, IRQ_SOURCES, type AnalysisResult, type DataQuality, type StatOptions,
-  type StatResult, type StatRow,
+  type StatResult, type StatRow, type VmInfo,
 } from './types.js';
+import { dataQualitySummary, irqCounts, irqCountsLine } from './quality.js';
 
 export const STAT_JSON_SCHEMA = 'es2scope.stat/1';
 
@@ -18,6 +19,18 @@ interface Acc { key: string; n: number; total: number; halt: boolean; durs: Floa
  * so that the copies never hold all durations at once (at 10 M exits that copy alone was 80 MB).
  */
 const FILL_BUDGET = 1 << 21;
+
+/** The value `--vm` accepts for VM index `vm`: its host pid, or its index when derived (no pid); -1 unknown. */
+export function vmFilterValue(r: Pick<AnalysisResult, 'vms'>, vm: number): number {
+  const v = r.vms[vm];
+  if (!v) return -1;
+  return v.pid >= 0 ? v.pid : vm;
+}
+
+/** A device row's key: its label, plus the platform device it is ("mmio 0xfec00000 (IOAPIC)": not a virtqueue). */
+function deviceKey(d: AnalysisResult['devices'][number]): string {
+  return d.platform ? `${d.label} (${d.platform})` : d.label;
+}
 
 /** Does thread `t` pass the --vcpu / --vm filter? (--vm: host pid; a derived VM's index when it has no pid.) */
 function threadFilter(r: AnalysisResult, opts: StatOptions): (thread: number) => boolean {
@@ -62,12 +75,12 @@ function rowVisitor(r: AnalysisResult, opts: StatOptions, groups: Acc[], notes: 
   };
   const vcpuKey = (thread: number): string => {
     const t = r.threads[thread]!;
-    return `vm ${r.vms[t.vm]?.pid ?? -1} vcpu ${t.vcpu}`;
+    return `vm ${vmFilterValue(r, t.vm)} vcpu ${t.vcpu}`;
   };
   const halt = CATEGORIES.indexOf('halt');
 
   if (opts.event === 'vmexit') {
-    if (!r.quality.exitsTraced) notes.push('exits not traced: this trace has no kvm_exit/kvm_entry (EHT unknown, not 0)');
+    // the "exits not traced" note comes from quality (r.quality.notes): not repeated here
     return (row) => {
       for (const ch of r.exits.chunks) {
         for (let i = 0; i < ch.length; i++) {
@@ -79,7 +92,7 @@ function rowVisitor(r: AnalysisResult, opts: StatOptions, groups: Acc[], notes: 
           else {
             const d = ch.device[i]!, c = ch.category[i]!;
             // ids: devices first, then one per category
-            g = d >= 0 ? group(d + CATEGORIES.length, isHalt, () => r.devices[d]!.label) : group(c, isHalt, () => `(${CATEGORIES[c]})`);
+            g = d >= 0 ? group(d + CATEGORIES.length, isHalt, () => deviceKey(r.devices[d]!)) : group(c, isHalt, () => `(${CATEGORIES[c]})`);
           }
           row(g, ch.durNs[i]!);
         }
@@ -160,6 +173,10 @@ export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
     }
     first = last + 1;
   }
+  if (opts.event === 'irq') {
+    const c = irqCounts(r);
+    notes.push(`irq samples = interrupts delivered with a measured latency; ${irqCountsLine(c)}`);
+  }
   const cmp = sorter(opts.key);
   rows.sort(cmp);
   haltRows.sort(cmp);
@@ -169,9 +186,22 @@ export function computeStat(r: AnalysisResult, opts: StatOptions): StatResult {
     rows, haltRows,
     total: { samples, totalNs, haltSamples, haltNs },
     timePctBasis: 'rows: % of the summed time of non-halt rows; haltRows: % of all exit time incl. halts (perf kvm stat Time%)',
+    samplesPctBasis: `samplesPct: % of all ${allSamples} samples incl. ${haltSamples} in haltRows (perf kvm stat Samples%); total.samples: the ${samples} non-halt samples only`,
+    noMatch: allSamples === 0 ? noMatchMessage(r, opts) : null,
     quality: r.quality,
     notes,
   };
+}
+
+/** "no exits match --vcpu 5 (vCPUs in this trace: 0, 1)" when a --vcpu/--vm filter selects nothing; null otherwise. */
+export function noMatchMessage(r: Pick<AnalysisResult, 'threads' | 'vms'>, opts: StatOptions): string | null {
+  if (opts.vcpu === undefined && opts.vm === undefined) return null;
+  const what = opts.event === 'vmexit' ? 'exits' : opts.event === 'irq' ? 'interrupts with a measured latency' : `${opts.event} accesses`;
+  const flags = [opts.vm !== undefined ? `--vm ${opts.vm}` : '', opts.vcpu !== undefined ? `--vcpu ${opts.vcpu}` : ''].filter(Boolean).join(' ');
+  const list = (xs: number[]): string => (xs.length ? [...new Set(xs)].sort((a, b) => a - b).join(', ') : 'none');
+  const vcpus = list(r.threads.filter((t) => t.vcpu >= 0 && (opts.vm === undefined || vmFilterValue(r, t.vm) === opts.vm)).map((t) => t.vcpu));
+  const vms = list(r.vms.map((_, i) => vmFilterValue(r, i)));
+  return `no ${what} match ${flags} (VMs in this trace, as --vm takes them: ${vms}; vCPUs${opts.vm !== undefined ? ` of --vm ${opts.vm}` : ''}: ${vcpus})`;
 }
 
 function statRow(key: string, a: Acc, allSamples: number, timeBasisNs: number): StatRow {
@@ -208,12 +238,13 @@ export function qualityJson(q: DataQuality): Record<string, unknown> {
  * The stable `es2scope stat --json` shape (schema "es2scope.stat/1"). Durations are integer ns
  * except meanNs; percentages are 0..100. Documented in src/analyze/README.md.
  */
-export function statJson(s: StatResult, input: { path: string; format: string } | null): Record<string, unknown> {
+export function statJson(s: StatResult, input: { path: string; format: string } | null, vms?: readonly VmInfo[]): Record<string, unknown> {
   return {
     schema: STAT_JSON_SCHEMA,
     input,
     event: s.event, by: s.by, key: s.key, filter: s.filter,
-    rows: s.rows, haltRows: s.haltRows, total: s.total, timePctBasis: s.timePctBasis,
-    quality: qualityJson(s.quality), notes: s.notes,
+    rows: s.rows, haltRows: s.haltRows, total: s.total, timePctBasis: s.timePctBasis, samplesPctBasis: s.samplesPctBasis,
+    timeUnit: s.quality.timeUnit ?? 'ns',
+    quality: { ...qualityJson(s.quality), summary: dataQualitySummary(s.quality, vms ?? []) }, notes: s.notes,
   };
 }

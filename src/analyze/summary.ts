@@ -1,5 +1,6 @@
 // A JSON-safe summary of an AnalysisResult (bigints as decimal strings): what `es2scope analyze`
 // writes next to the tables, and what report/export can read without the tables.
+import { dataQualitySummary, irqCounts } from './quality.js';
 import { qualityJson } from './stat.js';
 import type { AnalysisResult, EhtRow } from './types.js';
 
@@ -29,6 +30,8 @@ export function analysisSummaryJson(r: AnalysisResult): Record<string, unknown> 
       perVcpu: r.eht.perVcpu.map(ehtRowJson),
       windows: r.eht.windows.map(ehtRowJson),
     },
-    quality: qualityJson(r.quality),
+    timeUnit: r.quality.timeUnit ?? 'ns',
+    quality: { ...qualityJson(r.quality), summary: dataQualitySummary(r.quality, r.vms) },
+    irqCounts: irqCounts(r),
   };
 }

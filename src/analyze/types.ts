@@ -220,8 +220,10 @@ export interface ThreadInfo {
 export interface VmInfo {
   /** Host pid (tgid); -1 when derived without one. */
   pid: number;
-  /** Human label, e.g. "pid 4242" or "vm0 (derived from CPU n/KVM threads)". */
+  /** Short label for tables, metric labels and legends: "pid 4242" or "vm0" (derived). */
   label: string;
+  /** How a derived label was made (shown once in data quality, not in every label); absent for pid VMs. */
+  labelNote?: string;
   /** How the identity was found. */
   from: 'pid' | 'derived';
   /** Indices into threads. */
@@ -248,6 +250,11 @@ export interface DeviceInfo {
   vm: number;
   /** e.g. "mmio 0xfe003000" or "pio 0xc050". */
   label: string;
+  /**
+   * The KVM-emulated platform device the address belongs to ("IOAPIC", "PIT", ...; platformDevices.ts),
+   * null/absent for a possible virtqueue notify address. Platform writes are not io_kicks.
+   */
+  platform?: string | null;
 }
 
 /** Time accounting of one scope (MODEL.md "Time accounting per vCPU"). */
@@ -312,8 +319,13 @@ export interface DataQuality {
   exitsBrokenByLost: number;
   /** Exit/entry pairs whose guest RIP jumped (EXIT_FLAG.RIP_JUMP): events missing without a marker. */
   exitsRipJump: number;
-  /** Events whose ts_ns went backwards on the same CPU (counted, row kept). */
+  /**
+   * Time inversions: rows whose ts_ns is below the previous row's on the same CPU (counted, row
+   * kept). The same definition as src/table/eventsSummary.ts (ingest).
+   */
   timeInversions: number;
+  /** What ts_ns counts: ns, or raw TSC/counter cycles (no --tsc-hz given). Absent = ns. */
+  timeUnit?: 'ns' | 'cycles';
   /** Coarsest timestamp resolution (1000 for µs text). */
   timeResolutionNs: number;
   firstNs: bigint | null;
@@ -339,6 +351,8 @@ export interface InputMeta {
     lostMarkers: number;
     notes: string[];
     warningCount: number;
+    /** collectors/common/diagnostics.ts timeUnit; absent from older callers (then a note saying "cycles" decides). */
+    timeUnit?: 'ns' | 'cycles';
   };
 }
 
@@ -433,6 +447,10 @@ export interface StatResult {
   haltRows: StatRow[];
   total: { samples: number; totalNs: number; haltSamples: number; haltNs: number };
   timePctBasis: string;
+  /** What samplesPct is a share of (all samples incl. halt rows, as perf kvm stat), and what total.samples counts. */
+  samplesPctBasis?: string;
+  /** The --vcpu/--vm filter matched nothing: the message to print (the command exits 1). */
+  noMatch?: string | null;
   quality: DataQuality;
   /** "exits not traced" etc. */
   notes: string[];

@@ -93,6 +93,15 @@ export async function readEvents(
     } finally {
       bar?.stop();
     }
+    if (opts.tscHz !== undefined && diag.timeUnit === 'cycles') {
+      // only the trace.dat reader converts so far: say so rather than drop the flag silently
+      diag.note(`--tsc-hz was NOT applied: the ${collector.name} reader does not convert cycles yet; ts_ns holds raw counts (timeUnit cycles)`);
+    }
+    if (builder.rowCount === 0 && diag.truncated) {
+      const ex = diag.toJSON().warnings.find((w) => w.kind.endsWith('truncated'))?.examples[0];
+      throw new TraceInputError(`the file was cut before its first complete event${ex ? `: ${ex.where}: ${ex.message}` : ''}`, source.name,
+        'the trace was cut (copy interrupted, disk full, recorder killed); copy or record it again');
+    }
     if (builder.rowCount === 0 && diag.warningCount > 0) {
       // nothing could be read, but lines were there: the wrong format was forced, or no trace at all
       const ex = diag.toJSON().warnings[0]?.examples[0];

@@ -15,6 +15,7 @@ import {
 import { CATEGORIES, IRQ_DELIVERIES, IRQ_SOURCES, VCPU_STATES, type AnalysisResult, type EhtRow } from '../analyze/types.js';
 // The same VM labels as the what-if model's, so kvm.vm joins across metrics.
 import { vmLabel } from '../analyze/whatif/fromAnalysis.js';
+import { dataQualitySummary } from '../analyze/quality.js';
 import { traceHrTime, type ClockMapping } from './clock.js';
 import { ATTR, DURATION_BOUNDARIES_NS, METRICS, type MetricSpec } from './names.js';
 import type { WhatifExport } from './whatifInput.js';
@@ -145,6 +146,24 @@ export function buildMetrics(a: AnalysisResult, whatif: WhatifExport | null, opt
 
   if (a.quality.lostEvents !== null || a.quality.lostMarkers > 0) {
     metrics.push(sum(METRICS.lostEvents, [{ startTime: start, endTime: end, attributes: {}, value: a.quality.lostEvents ?? a.quality.lostMarkers }]));
+  }
+
+  // Data quality: the same numbers as stat / whatif / report (src/analyze/quality.ts), one point each.
+  {
+    const dq = dataQualitySummary(a.quality, a.vms);
+    const at = (attributes: Attributes, value: number): DataPoint<number> => ({ startTime: start, endTime: end, attributes, value });
+    metrics.push(gauge(METRICS.unpaired, [
+      at({ [ATTR.unpairedKind]: 'exit_without_entry_at_end' }, dq.exitsWithoutEntry.atEnd),
+      at({ [ATTR.unpairedKind]: 'exit_without_entry_before_next_exit' }, dq.exitsWithoutEntry.beforeNextExit),
+      at({ [ATTR.unpairedKind]: 'entry_without_exit_at_start' }, dq.entriesWithoutExit.atStart),
+      at({ [ATTR.unpairedKind]: 'entry_without_exit_in_middle' }, dq.entriesWithoutExit.inMiddle),
+    ]));
+    metrics.push(gauge(METRICS.pairsLeftOut, [
+      at({ [ATTR.leftOutCause]: 'lost_events' }, dq.pairsLeftOut.lostEvents),
+      at({ [ATTR.leftOutCause]: 'rip_jump' }, dq.pairsLeftOut.ripJump),
+    ]));
+    metrics.push(gauge(METRICS.timeResolution, [at({}, dq.timeResolutionNs)]));
+    metrics.push(gauge(METRICS.timeInversions, [at({}, dq.timeInversions.count)]));
   }
 
   if (whatif) metrics.push(...whatifMetrics(whatif, start, end, boundaries, sum, histogram, gauge));

@@ -33,6 +33,10 @@ export const ATTR = {
   ehtDefinition: 'es2.eht.definition',
   scope: 'es2.scope',
   mechanism: 'es2.mechanism',
+  /** Data quality: which unpaired kind (exit_without_entry_at_end, ...; src/analyze/quality.ts). */
+  unpairedKind: 'es2scope.unpaired.kind',
+  /** Data quality: why a pair was left out (lost_events, rip_jump). */
+  leftOutCause: 'es2scope.left_out.cause',
 } as const;
 
 /** Resource attribute keys beyond the standard service.* / host.name. */
@@ -44,6 +48,8 @@ export const RES = {
   /** Offset added to trace-clock ns to get Unix-epoch ns (0 when the trace clock is the wall clock). */
   clockOffsetNs: 'es2scope.trace.clock_offset_ns',
   vm: 'kvm.vm',
+  /** "ns" or "cycles" (raw TSC/counter cycles, no --tsc-hz): what every duration here counts. */
+  timeUnit: 'es2scope.trace.time_unit',
 } as const;
 
 const m = (name: string, kind: MetricKind, unit: string, description: string, attributes: readonly string[]): MetricSpec =>
@@ -81,6 +87,16 @@ export const METRICS = {
     'Upper bound on throughput gain (G+H)/(G+H-dH) for a vCPU-bound guest whose work per request does not change', []),
   lostEvents: m('es2scope.trace.lost.events', 'counter', '{event}',
     'Events the tracer reported lost (sum of known counts)', []),
+  unpaired: m('es2scope.trace.unpaired', 'gauge', '{event}',
+    'kvm_exit without its kvm_entry (exit_without_entry_at_end, exit_without_entry_before_next_exit) and kvm_entry without its kvm_exit (entry_without_exit_at_start, entry_without_exit_in_middle)',
+    [ATTR.unpairedKind]),
+  pairsLeftOut: m('es2scope.trace.pairs.left_out', 'gauge', '{exit}',
+    'Exit/entry pairs seen but left out of durations: across lost events (lost_events) or with a guest RIP jump (rip_jump)',
+    [ATTR.leftOutCause]),
+  timeResolution: m('es2scope.trace.time.resolution', 'gauge', 'ns',
+    'Coarsest timestamp resolution of the trace (1000 for µs text); in cycles when es2scope.trace.time_unit = cycles', []),
+  timeInversions: m('es2scope.trace.time.inversions', 'gauge', '{event}',
+    "Rows whose ts_ns is below the previous row's on the same CPU", []),
 } as const satisfies Record<string, MetricSpec>;
 
 export const SPAN_NAMES = { exit: 'kvm.exit', irq: 'kvm.irq.delivery' } as const;

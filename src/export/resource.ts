@@ -25,6 +25,8 @@ export function buildResource(a: AnalysisResult, clock: ClockMapping, inp: Resou
     [RES.traceFile]: inp.tracePath,
     [RES.traceFormat]: inp.traceFormat,
     [RES.clockOffsetNs]: clock.offsetNs.toString(),
+    // loud when durations are raw cycles: a dashboard must not read them as ns
+    [RES.timeUnit]: a.quality.timeUnit ?? 'ns',
   };
   // bigint ns as strings: OTel attribute numbers are doubles and would round them.
   if (a.quality.firstNs !== null) attrs[RES.traceStartNs] = a.quality.firstNs.toString();

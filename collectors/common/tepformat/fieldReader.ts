@@ -195,7 +195,9 @@ export class RecordFieldReader implements FieldReader {
       b.dictCode(col, dict.code(utf8.decode(this.buf.subarray(s, end))));
       return true;
     }
-    const slot = RecordFieldReader.hash(this.buf, s, end) & (STR_CACHE - 1);
+    // the column is mixed into the slot: prev_comm and next_comm hold the same names, and would
+    // evict each other's entries (different dictionaries) in a shared slot
+    const slot = (RecordFieldReader.hash(this.buf, s, end) + Math.imul(col, 0x9e3779b1)) & (STR_CACHE - 1);
     const cached = this.codeCache[slot];
     if (cached && cached.dict === dict && RecordFieldReader.same(cached.bytes, this.buf, s, end)) {
       b.dictCode(col, cached.code);

@@ -153,6 +153,7 @@ export class TextRowWriter {
       // x86-tsc / counter clock: an integer count, not ns
       if (!this.rawCounter) {
         this.rawCounter = true;
+        this.ctx.diag.timeUnit = 'cycles';
         this.ctx.diag.note('timestamps are raw trace-clock counts (x86-tsc or counter clock), not nanoseconds; ts_ns holds the count as printed');
       }
       if (e - s <= 15) {

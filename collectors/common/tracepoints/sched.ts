@@ -10,7 +10,7 @@
 // Comms may hold spaces, ':' and '=', so every field is found from the right, anchored on the
 // fixed keys that follow the comm.
 import { C } from '../columns.js';
-import type { EventBatchBuilder } from '../eventBatch.js';
+import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
 import { defineDecoder } from './define.js';
 import { DictSetter } from './intern.js';
 import { decI, find, findLast, skipSp, tokEnd, trimEnd } from './scan.js';
@@ -102,9 +102,10 @@ function makeSwitch(): TracepointDecoder {
     const i = skipSp(t, s, e);
     return t.startsWith('prev_comm=', i) ? kernel(t, i, e, b) : plugin(t, i, e, b);
   };
-  // prev_state text by value, for the print tables it was made with (one format per reader)
+  // prev_state code by value, for the print tables and dictionary it was made with
   let stateTables: readonly PrintTable[] | null = null;
-  let stateText = new Map<number, string>();
+  let stateDict: Dictionary | null = null;
+  let stateCode = new Map<number, number>();
   const fields = (r: FieldReader, b: EventBatchBuilder): void => {
     dictStr(r, 'prev_comm', C.prev_comm, b);
     const pp = r.num('prev_pid');
@@ -112,10 +113,11 @@ function makeSwitch(): TracepointDecoder {
     const ps = r.num('prev_state');
     if (ps !== undefined) {
       const tables = r.printTables('prev_state');
-      if (tables !== stateTables) { stateTables = tables; stateText = new Map(); }
-      let st = stateText.get(ps);
-      if (st === undefined) stateText.set(ps, (st = prevStateText(ps, r)));
-      b.dict(C.prev_state, st);
+      const dict = b.dictionaries[C.prev_state]!;
+      if (tables !== stateTables || dict !== stateDict) { stateTables = tables; stateDict = dict; stateCode = new Map(); }
+      let code = stateCode.get(ps);
+      if (code === undefined) stateCode.set(ps, (code = dict.code(prevStateText(ps, r))));
+      b.dictCode(C.prev_state, code);
     }
     dictStr(r, 'next_comm', C.next_comm, b);
     const np = r.num('next_pid');

@@ -1,5 +1,6 @@
 // Adapter: the analyzer's AnalysisResult (src/analyze/types.ts) -> the model's small inputs
 // (types.ts here). Times are rebased to the trace's first event so they fit exactly in a number.
+import { TIMER_GSIS } from '../quality.js';
 import { CATEGORIES, IRQ_DELIVERIES, IRQ_FLAG, IRQ_SOURCES, VCPU_STATES, type AnalysisResult } from '../types.js';
 import type { VcpuAccount } from './accounting.js';
 import { POSTED_EXIT_REASONS } from './posted.js';
@@ -10,8 +11,7 @@ const EXTERNAL_REASONS = new Set(['EXTERNAL_INTERRUPT', 'interrupt']);
 const STATE_MAP: Record<(typeof VCPU_STATES)[number], VcpuState> = {
   in_guest: 'guest', in_exit: 'exit', runnable: 'runnable', halted: 'blocked', unknown: 'unknown',
 };
-/** GSIs of legacy timers (PIT on 0 and its IOAPIC alias 2, RTC on 8): timer interrupts, not devices. */
-const TIMER_GSIS = new Set([0, 2, 8]);
+// GSIs of legacy timers are timer interrupts, not device ones: the one set in ../quality.ts
 
 export function vmLabel(a: AnalysisResult, vm: number): string {
   return vm >= 0 && a.vms[vm] ? a.vms[vm]!.label : 'vm?';
@@ -156,8 +156,10 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   // POLL, said in a note).
   let kicksFromExits = false;
   if (kicks.length === 0) {
+    const platformLabels = new Set(a.devices.filter((d) => d.platform).map((d) => d.label));
     for (const e of exits) {
-      if (e.category !== 'io_request') continue;
+      // IOAPIC / PIT / UART ... writes are register accesses of KVM-emulated devices, not kicks
+      if (e.category !== 'io_request' || (e.device !== null && platformLabels.has(e.device))) continue;
       kicksFromExits = true;
       kicks.push({ id: kicks.length, vm: e.vm, vcpu: e.vcpu, tsNs: e.exitNs, device: e.device ?? `${e.reason} (device not traced)`, exitId: e.id });
     }

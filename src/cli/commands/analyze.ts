@@ -5,7 +5,8 @@ import type { Argv } from 'yargs';
 import { analysisSummaryJson } from '../../analyze/summary.js';
 import { CATEGORIES, EXIT_FLAG, IRQ_DELIVERIES, IRQ_SOURCES, VCPU_STATES } from '../../analyze/types.js';
 import { writeDerivedTables } from '../../table/derivedArrow.js';
-import { analyzeTrace } from './stat.js';
+import { cyclesWarning } from '../../analyze/quality.js';
+import { analyzeTrace, TSC_HZ_OPTION } from './stat.js';
 
 export interface AnalyzeArgs {
   input: string;
@@ -13,6 +14,7 @@ export interface AnalyzeArgs {
   format: string;
   window: number;
   quiet: boolean;
+  'tsc-hz'?: number;
 }
 
 export function registerAnalyze(y: Argv): Argv {
@@ -24,9 +26,12 @@ export function registerAnalyze(y: Argv): Argv {
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (created)' })
       .option('window', { type: 'number', default: 1e9, describe: 'EHT window length, ns' })
       .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<AnalyzeArgs>,
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' })
+      .option('tsc-hz', TSC_HZ_OPTION) as Argv<AnalyzeArgs>,
     async (args) => {
-      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet, windowNs: args.window });
+      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet, windowNs: args.window, ...(args['tsc-hz'] !== undefined ? { tscHz: args['tsc-hz'] } : {}) });
+      const cyclesNote = cyclesWarning(result.quality.timeUnit);
+      if (cyclesNote && !args.quiet) process.stdout.write(`${cyclesNote}\n`);
       await mkdir(args.output, { recursive: true });
       const md = new Map([['es2scope.input', JSON.stringify(run.input)]]);
       const rows = await writeDerivedTables(args.output, result, {

@@ -16,7 +16,8 @@ import { collectSpans, pushMetrics, pushSpans, serializeMetrics } from '../../ex
 import { OtlpExportError } from '../../export/otlpHttp.js';
 import { prometheusText, serveScrape } from '../../export/prometheus.js';
 import { buildResource } from '../../export/resource.js';
-import { analyzeTrace } from './stat.js';
+import { cyclesWarning } from '../../analyze/quality.js';
+import { analyzeTrace, TSC_HZ_OPTION } from './stat.js';
 
 export interface ExportArgs {
   input: string;
@@ -47,6 +48,7 @@ export interface ExportArgs {
   print?: string;
   json: boolean;
   quiet: boolean;
+  'tsc-hz'?: number;
 }
 
 function version(): string {
@@ -87,7 +89,8 @@ export function registerExport(y: Argv): Argv {
       .option('mechanisms', { type: 'string', default: 'pi,hybrid,redirect', describe: 'what-if mechanisms' })
       .option('print', { type: 'string', choices: ['otlp-json', 'prometheus'], describe: 'print the payload to stdout instead of sending it' })
       .option('json', { type: 'boolean', default: false, describe: 'print what was sent as JSON' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<ExportArgs>,
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' })
+      .option('tsc-hz', TSC_HZ_OPTION) as Argv<ExportArgs>,
     async (args) => {
       const env = process.env;
       const flags = (signalEndpoint: string | undefined): OtlpFlags => ({
@@ -110,7 +113,10 @@ export function registerExport(y: Argv): Argv {
       try { if (args['trace-end-time']) anchorEnd = parseTimeArg(args['trace-end-time']); } catch (e) { throw new TraceInputError((e as Error).message); }
       if (!(args.window >= 1) || !(args['max-windows'] >= 1)) throw new TraceInputError('--window and --max-windows must be >= 1');
 
-      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet && !args.print && !args.json, windowNs: args.window });
+      const { run, result } = await analyzeTrace(args.input, { format: args.format, progress: !args.quiet && !args.print && !args.json, windowNs: args.window, ...(args['tsc-hz'] !== undefined ? { tscHz: args['tsc-hz'] } : {}) });
+      const cyclesNote = cyclesWarning(result.quality.timeUnit);
+      // stderr: --print output on stdout stays a clean payload
+      if (cyclesNote) process.stderr.write(`es2scope: ${cyclesNote} Exported with resource attribute es2scope.trace.time_unit=cycles.\n`);
       const nowNs = BigInt(Date.now()) * 1_000_000n;
       const first = result.quality.firstNs ?? 0n;
       const clock = clockMapping(first, result.quality.lastNs ?? first, clockMode, nowNs, anchorEnd);

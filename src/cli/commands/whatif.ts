@@ -10,7 +10,9 @@ import { DEFAULT_PARAMS, PARAM_SOURCES, parseMechanisms, validateParams, type Wh
 import { whatifSummary } from '../../analyze/whatif/summary.js';
 import { whatifTables } from '../../analyze/whatif/tables.js';
 import { writeArrowTables } from '../../table/whatifArrow.js';
+import { dataQualityLines, dataQualitySummary, irqCounts } from '../../analyze/quality.js';
 import { readEvents } from '../pipeline.js';
+import { inputMetaOf, TSC_HZ_OPTION } from './stat.js';
 import { formatWhatif } from '../print/whatif.js';
 import { isDatasetPath, whatifDataset } from '../dataset/fromDataset.js';
 
@@ -31,6 +33,7 @@ export interface WhatifArgs {
   'sweep-ns'?: string;
   out?: string;
   json: boolean;
+  'tsc-hz'?: number;
 }
 
 /** Command-line arguments -> model parameters (validated; a bad value is a usage error with a hint). */
@@ -63,18 +66,21 @@ function parseSweep(text: string | undefined): number[] {
 }
 
 /** Read, analyse and model one trace; returns the summary, the model input and the result. */
-export async function whatifOfTrace(trace: string, p: WhatifParams, opts: { format?: string; sweepNs?: number[] | null; progress?: boolean } = {}) {
+export async function whatifOfTrace(trace: string, p: WhatifParams, opts: { format?: string; sweepNs?: number[] | null; progress?: boolean; tscHz?: number } = {}) {
   const analyzer = createAnalyzer({ keepAccesses: false }); // the model reads exits, irqs and kicks only
-  const run = await readEvents(trace, (b) => analyzer.push(b), { format: opts.format, progress: opts.progress ?? false });
-  const d = run.diagnostics;
-  const analysis = analyzer.finish({
-    path: run.input.path, format: run.input.format, sizeBytes: run.input.sizeBytes,
-    diagnostics: { timePrecisionNs: d.timePrecisionNs, lostEventsTotal: d.lostEventsTotal, lostMarkers: d.lostMarkers, notes: d.notes, warningCount: d.warningCount },
-  });
+  const run = await readEvents(trace, (b) => analyzer.push(b), { format: opts.format, progress: opts.progress ?? false, ...(opts.tscHz !== undefined ? { tscHz: opts.tscHz } : {}) });
+  const analysis = analyzer.finish(inputMetaOf(run));
   const input = modelInputFromAnalysis(analysis);
   const result = runWhatif(input, p);
   const sweep = opts.sweepNs ? sweepIdleWindow(input, p, opts.sweepNs) : null;
-  const summary = whatifSummary(result, sweep, run.input);
+  // the same data-quality numbers and interrupt counts as stat / report / export (src/analyze/quality.ts)
+  const summary = {
+    ...whatifSummary(result, sweep, run.input),
+    timeUnit: analysis.quality.timeUnit ?? 'ns',
+    quality: dataQualitySummary(analysis.quality, analysis.vms),
+    qualityLines: dataQualityLines(analysis.quality, analysis.vms),
+    irqCounts: irqCounts(analysis),
+  };
   if (analysis.quality.lostMarkers > 0) summary.notes.push(`${analysis.quality.lostMarkers} lost-event marker(s): exits spanning them are excluded from EHT and dH.`);
   if (analysis.quality.timeResolutionNs >= 1000) summary.notes.push(`time resolution ${analysis.quality.timeResolutionNs} ns: sub-µs exits (most APIC_WRITE) round to 0 or 1 µs; dH is coarse.`);
   return { summary, input, result, sweep, run };
@@ -102,13 +108,14 @@ export function registerWhatif(y: Argv): Argv {
       .option('sweep', { type: 'boolean', default: false, describe: 'also sweep idle_window (0 .. 1 ms): exits avoided vs polling CPU' })
       .option('sweep-ns', { type: 'string', describe: 'idle windows for --sweep, comma-separated ns' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the model tables as Arrow IPC files into this folder' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' }) as Argv<WhatifArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .option('tsc-hz', TSC_HZ_OPTION) as Argv<WhatifArgs>,
     async (args) => {
       const p = paramsFromArgs(args);
       // a folder is a dataset (es2scope ingest --dataset): the model per trace, compared per host
       if (isDatasetPath(args.trace)) { process.stdout.write(await whatifDataset(args.trace, p, args.json)); return; }
       const sweepNs = args.sweep || args['sweep-ns'] !== undefined ? parseSweep(args['sweep-ns']) : null;
-      const { summary, input, result, sweep } = await whatifOfTrace(args.trace, p, { format: args.format, sweepNs, progress: !args.json });
+      const { summary, input, result, sweep } = await whatifOfTrace(args.trace, p, { format: args.format, sweepNs, progress: !args.json, ...(args['tsc-hz'] !== undefined ? { tscHz: args['tsc-hz'] } : {}) });
       let written: string[] = [];
       if (args.out) {
         const md = new Map([

@@ -1,6 +1,7 @@
 // Terminal summary of `es2scope whatif`: parameters, per-mechanism findings, the stacked table
 // (baseline, +PI, +hybrid I/O, +redirection), avoided exits by reason/device, the sweep, and the
 // paper's figures side by side. Reads only the JSON summary, so --json and the terminal agree.
+import { cyclesWarning, irqCountsLine, type IrqCounts } from '../../analyze/quality.js';
 import type { WhatifSummary } from '../../analyze/whatif/summary.js';
 
 export function fmtDurNs(ns: number | null): string {
@@ -19,9 +20,14 @@ function table(head: string[], rows: string[][]): string[] {
   return [line(head), ...rows.map(line)];
 }
 
-export function formatWhatif(s: WhatifSummary): string {
+/** The whatif command adds these to the model summary (src/cli/commands/whatif.ts); absent in older JSON. */
+type WhatifPrintable = WhatifSummary & { timeUnit?: 'ns' | 'cycles'; qualityLines?: string[]; irqCounts?: IrqCounts };
+
+export function formatWhatif(s: WhatifPrintable): string {
   const p = s.params;
   const L: string[] = [];
+  const warn = cyclesWarning(s.timeUnit);
+  if (warn) L.push(warn); // first line: every "ns"/"µs" below is cycles
   const inp = s.input as { path?: string; format?: string } | null;
   L.push(`ES2 what-if: ${inp?.path ?? '?'} (${inp?.format ?? '?'})   trace window ${fmtDurNs(s.traceWindowNs)}   kvm_exit traced: ${s.exitsTraced ? 'yes' : 'NO (EHT not traced)'}   schema v${s.schemaVersion}`);
   L.push(`parameters: mechanisms=${p.mechanisms.join(',') || '(none)'}  kick_window=${fmtDurNs(p.kickWindowNs)}  eoi_unknown_trigger=${p.eoiUnknownTrigger}  `
@@ -48,7 +54,7 @@ export function formatWhatif(s: WhatifSummary): string {
   }
   if (s.redirect) {
     const bs = Object.entries(s.redirect.byState).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-    L.push(`interrupt redirection: ${s.redirect.redirected} of ${s.redirect.eligible} device interrupts redirected `
+    L.push(`interrupt redirection: ${s.redirect.redirected} of ${s.redirect.eligible} device interrupts with a known target (MSI + IOAPIC non-timer; the eligible ones) redirected `
       + `(target state at raise: ${bs || '-'}; no running peer ${s.redirect.noRunningPeer}; state unknown ${s.redirect.stateUnknown})`);
   }
   L.push('');
@@ -62,7 +68,7 @@ export function formatWhatif(s: WhatifSummary): string {
     ]),
   ).map((l) => `  ${l}`));
   L.push('  EHT busy = H / (G + H) (share of busy vCPU time in the hypervisor); EHT wall = (H + Hh) / (G + H + Hh) (perf kvm stat basis, idle-dominated).');
-  L.push(`  irq latency: raise -> delivery over ${s.stages[0]?.latency.n ?? 0} interrupt(s) with a seen delivery.`);
+  L.push(`  irq latency: raise -> delivery over ${s.stages[0]?.latency.n ?? 0} interrupt(s) with a traced raise and delivery (accept-only rows left out).`);
   L.push(`  ${s.throughputAssumption}`);
   if (s.avoidedBy.length) {
     L.push('');
@@ -83,5 +89,10 @@ export function formatWhatif(s: WhatifSummary): string {
   L.push(`  this trace: EHT busy ${pct(s.stages[0]?.eht?.busy)} -> ${pct(last?.eht?.busy)}; throughput upper bound ${times(last?.throughputBoundAll ?? null)} (all vCPUs), ${times(last?.throughputBoundMaxVcpu ?? null)} (most-helped vCPU).`);
   L.push(`  ${s.paper.caveat}`);
   for (const n of s.notes) L.push(`note: ${n}`);
+  if (s.irqCounts) L.push(irqCountsLine(s.irqCounts));
+  if (s.qualityLines) {
+    L.push('data quality:');
+    for (const l of s.qualityLines) L.push(`  ${l}`);
+  }
   return `${L.join('\n')}\n`;
 }
