@@ -1,4 +1,5 @@
 // computeStat on a hand-built trace: percentages, stddev of the mean, exact percentiles, HLT apart, sort keys.
+import { dataQualityLines } from '../../src/analyze/quality.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeRows, type EvRow } from './build.js';
@@ -41,5 +42,7 @@ test('--key time sorts by summed time; --vcpu filters', () => {
 test('trace without kvm_exit: stat says exits not traced', () => {
   const s = computeStat(analyzeRows([{ ts: 1, event: 'kvm_fast_mmio', ...V, gpa: 0x1000 }]), { event: 'vmexit', by: 'reason', key: 'sample' });
   assert.equal(s.rows.length, 0);
-  assert.match(s.notes.join(' '), /exits not traced/);
+  // said once: the analysis note (quality.notes), not repeated by stat's own notes
+  const lines = dataQualityLines(s.quality, [], s.notes);
+  assert.equal(lines.filter((l) => /exits not traced/.test(l)).length, 1, lines.join('\n'));
 });
