@@ -3,6 +3,7 @@
 import { CAT, CATEGORIES, IRQ_FLAG, IRQ_SOURCES, type AnalysisResult } from '../analyze/types.js';
 import type { SweepRow as WhatifSweepRow, WhatifResult } from '../analyze/whatif/model.js';
 import { PAPER } from '../analyze/whatif/paper.js';
+import { cyclesWarning, dataQualitySummary, irqCounts } from '../analyze/quality.js';
 import type { EventsSummaryJson } from '../table/eventsSummary.js';
 import { AdaptiveTimeBins, cdfPoints, topKeys } from './aggregate.js';
 import type { EventsAggregateResult } from './eventsAggregate.js';
@@ -253,7 +254,8 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
     exitsAvoidedPct: kicks > 0 ? (100 * r.kicksAvoided) / kicks : 0,
     pollingCpuPct: (r.pollingCpus ?? 0) * 100,
   }));
-  const excluded = a.quality.exitsBrokenByLost + a.quality.exitsRipJump + a.quality.unpairedExitsAtEnd + a.quality.exitsWithoutEntry;
+  // one source for these numbers: the same function stat, whatif and export print from
+  const dq = dataQualitySummary(a.quality, a.vms);
   const d = s.diagnostics;
   const quality: QualityFacts = {
     format: s.input.format,
@@ -262,8 +264,9 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
     timePrecisionNs: Math.max(d.timePrecisionNs, a.quality.timeResolutionNs),
     lostEventsTotal: d.lostEventsTotal,
     lostMarkers: d.lostMarkers,
-    unpairedExits: traced ? a.quality.unpairedExitsAtEnd + a.quality.exitsWithoutEntry + a.quality.entriesWithoutExit : null,
-    excludedPairs: traced ? excluded : null,
+    unpairedExits: traced ? dq.exitsWithoutEntry.atEnd + dq.exitsWithoutEntry.beforeNextExit : null,
+    excludedPairs: traced ? dq.pairsLeftOut.lostEvents + dq.pairsLeftOut.ripJump : null,
+    byKind: { exitsWithoutEntry: dq.exitsWithoutEntry, entriesWithoutExit: dq.entriesWithoutExit, pairsLeftOut: dq.pairsLeftOut, timeUnit: dq.timeUnit },
     warningCount: d.warningCount + a.quality.warnings.reduce((n, x) => n + x.count, 0),
     warnings: [
       ...d.warnings.map((x) => ({ kind: x.kind, count: x.count, example: x.examples[0] ? `${x.examples[0].where}: ${x.examples[0].message}` : '' })),
@@ -274,6 +277,8 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
     notes: [...d.notes, ...a.quality.notes].slice(0, 20),
   };
   const notices: string[] = [];
+  const cycles = cyclesWarning(dq.timeUnit);
+  if (cycles) notices.push(cycles);
   if (!traced) {
     // the analyzer's reason often starts with the same words: keep only what it adds
     const why = (a.eht.why ?? '').replace(/^exits not traced:\s*/i, '');
@@ -295,7 +300,8 @@ export function reportDataFromAnalysis(s: ReportSources): ReportData {
       ehtBusyAfterPct: traced ? ehtAfter : null,
       ehtWallAfterPct: traced ? pct(last?.eht?.wall) : null,
       throughputBound: traced ? bound : null,
-      irqs: a.irqs.length,
+      // device interrupts (MSI + non-timer IOAPIC lines), as whatif and export count them
+      irqs: irqCounts(a).device,
       redirected: w?.redirect?.redirected ?? null,
       vcpus,
     },

@@ -60,8 +60,14 @@ function qualityBox(d: ReportData): string {
     row('trace span', fmtSpan(q.spanNs)),
     row('time resolution', res),
     row('lost events', q.lostMarkers === 0 ? 'none reported' : `${q.lostEventsTotal === null ? 'unknown number' : q.lostEventsTotal.toLocaleString('en-US')} in ${q.lostMarkers} marker(s)`),
-    row('unpaired exits', q.unpairedExits === null ? 'not traced' : q.unpairedExits.toLocaleString('en-US')),
-    row('pairs excluded (lost events, guest RIP jumps, trace edges)', q.excludedPairs === null ? 'not traced' : q.excludedPairs.toLocaleString('en-US')),
+    row('exits without entry', q.unpairedExits === null ? 'not traced' : q.byKind
+      ? `${q.byKind.exitsWithoutEntry.atEnd} at the trace end, ${q.byKind.exitsWithoutEntry.beforeNextExit} before the next exit`
+      : q.unpairedExits.toLocaleString('en-US')),
+    ...(q.byKind && q.unpairedExits !== null ? [row('entries without exit', `${q.byKind.entriesWithoutExit.atStart} at the start, ${q.byKind.entriesWithoutExit.inMiddle} in the middle`)] : []),
+    row('pairs left out', q.excludedPairs === null ? 'not traced' : q.byKind
+      ? `${q.byKind.pairsLeftOut.lostEvents} across lost events, ${q.byKind.pairsLeftOut.ripJump} with a guest RIP jump (events missing without a lost marker)`
+      : q.excludedPairs.toLocaleString('en-US')),
+    ...(q.byKind?.timeUnit === 'cycles' ? [row('time unit', 'TSC cycles, not ns (give --tsc-hz to convert)')] : []),
     row('timestamps going backwards (per CPU)', q.timeInversions.toLocaleString('en-US')),
     row('input truncated', q.truncated ? 'yes: the last record was cut' : 'no'),
     row('warnings', q.warningCount.toLocaleString('en-US')),

@@ -85,9 +85,17 @@ export interface QualityFacts {
   timePrecisionNs: number;
   lostEventsTotal: number | null;
   lostMarkers: number;
+  /** kvm_exit without its kvm_entry (at the trace end + before the next exit); null when exits are not traced. */
   unpairedExits: number | null;
-  /** Exit/entry pairs excluded because a lost-event window or a trace edge cut them. */
+  /** Exit/entry pairs seen but left out of every duration (lost events + guest RIP jumps). */
   excludedPairs: number | null;
+  /** The same numbers by kind, from src/analyze/quality.ts (what stat, whatif and export print). */
+  byKind?: {
+    exitsWithoutEntry: { atEnd: number; beforeNextExit: number };
+    entriesWithoutExit: { atStart: number; inMiddle: number };
+    pairsLeftOut: { lostEvents: number; ripJump: number };
+    timeUnit: 'ns' | 'cycles';
+  };
   warningCount: number;
   warnings: { kind: string; count: number; example: string }[];
   truncated: boolean;

@@ -2,6 +2,7 @@
 // page, charts as SVG/PNG/Vega-Lite JSON, and summary.json.
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
+import { TSC_HZ_OPTION } from './stat.js';
 import { createAnalyzer } from '../../analyze/analyzer.js';
 import { modelInputFromAnalysis } from '../../analyze/whatif/fromAnalysis.js';
 import { runWhatif, sweepIdleWindow } from '../../analyze/whatif/model.js';
@@ -27,6 +28,7 @@ export interface ReportArgs {
   'redirect-cost-ns': number;
   'kick-window-ns': number;
   quiet: boolean;
+  'tsc-hz'?: number;
 }
 
 export function defaultReportDir(trace: string): string {
@@ -35,14 +37,14 @@ export function defaultReportDir(trace: string): string {
 }
 
 /** Read, analyse, model and build the report's data (no files written). */
-export async function buildReportData(trace: string, opts: { format?: string; title?: string; params?: Partial<WhatifParams>; progress?: boolean }): Promise<ReportData> {
+export async function buildReportData(trace: string, opts: { format?: string; title?: string; params?: Partial<WhatifParams>; progress?: boolean; tscHz?: number }): Promise<ReportData> {
   const analyzer = createAnalyzer();
   const events = new EventsAggregate();
-  const run = await readEvents(trace, (b) => { analyzer.push(b); events.push(b); }, { format: opts.format, progress: opts.progress ?? false });
+  const run = await readEvents(trace, (b) => { analyzer.push(b); events.push(b); }, { format: opts.format, progress: opts.progress ?? false, ...(opts.tscHz !== undefined ? { tscHz: opts.tscHz } : {}) });
   const d = run.diagnostics;
   const analysis = analyzer.finish({
     path: run.input.path, format: run.input.format, sizeBytes: run.input.sizeBytes,
-    diagnostics: { timePrecisionNs: d.timePrecisionNs, lostEventsTotal: d.lostEventsTotal, lostMarkers: d.lostMarkers, notes: d.notes, warningCount: d.warningCount },
+    diagnostics: { timePrecisionNs: d.timePrecisionNs, lostEventsTotal: d.lostEventsTotal, lostMarkers: d.lostMarkers, notes: d.notes, warningCount: d.warningCount, timeUnit: d.timeUnit },
   });
   const input = modelInputFromAnalysis(analysis);
   const whatif = runWhatif(input, opts.params ?? {});
@@ -73,6 +75,7 @@ export function registerReport(y: Argv): Argv {
       .option('enter-gap-ns', { type: 'number', default: DEFAULT_PARAMS.enterGapNs, describe: 'hybrid I/O: enter POLL when kicks come closer than this (ns)' })
       .option('redirect-cost-ns', { type: 'number', default: DEFAULT_PARAMS.redirectCostNs, describe: 'redirection: latency of a redirected interrupt (ns)' })
       .option('kick-window-ns', { type: 'number', default: DEFAULT_PARAMS.kickWindowNs, describe: 'posted interrupts: window that makes an EXTERNAL_INTERRUPT exit an injection kick (ns)' })
+      .option('tsc-hz', TSC_HZ_OPTION)
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on success' }) as Argv<ReportArgs>,
     async (args) => {
       const params: Partial<WhatifParams> = {
@@ -86,7 +89,7 @@ export function registerReport(y: Argv): Argv {
       // a folder is a dataset (es2scope ingest --dataset): one report across its hosts, compared per host
       const data = isDatasetPath(args.trace)
         ? await buildDatasetReportData(args.trace, { ...(args.title ? { title: args.title } : {}), params })
-        : await buildReportData(args.trace, { format: args.format, ...(args.title ? { title: args.title } : {}), params, progress: !args.quiet });
+        : await buildReportData(args.trace, { format: args.format, ...(args.title ? { title: args.title } : {}), params, progress: !args.quiet, ...(args['tsc-hz'] !== undefined ? { tscHz: args['tsc-hz'] } : {}) });
       const written: WrittenReport = await writeReport(dir, data, { noImages: !args.images });
       if (!args.quiet) {
         process.stdout.write(`report: ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KiB, opens offline)\n`);
