@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TraceInputError } from '../../collectors/common/diagnostics.js';
+import { commandsFor } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
   // yargs reads a lone "-" positional as "": name stdin by its device path instead
@@ -18,12 +19,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${yy.help() ? '' : ''}es2scope: ${msg}\nRun "es2scope --help" for usage.\n`);
       process.exit(2);
     });
-  // `ingest` of a big trace is the hot path: load only its module. The other commands pull in
-  // charting, OpenTelemetry and DuckDB, about a second of start-up CPU that ingest never uses.
-  const commands = argv[0] === 'ingest'
-    ? [(await import('./commands/ingest.js')).registerIngest]
-    : (await import('./commands/index.js')).COMMANDS;
-  for (const register of commands) y = register(y);
+  // load only the named command's module (see commands/index.ts: start-up cost)
+  for (const register of await commandsFor(argv)) y = register(y);
   try {
     await y.parseAsync();
     return 0;
