@@ -7,11 +7,11 @@
 // ANALYZE_BENCH_ARROW=path re-uses a kept events.arrow of ANALYZE_BENCH_EXITS exits (no generation,
 // no ingest: analysis numbers only).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeVhostExitsText } from './lib/vhostText.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exits = Number(process.env.ANALYZE_BENCH_EXITS ?? 10_000_000);
@@ -57,20 +57,6 @@ function timed(args) {
   return { sec, cpu: user + sys, rssMb: kb / 1024, stdout: r.stdout };
 }
 
-// Real line shapes (trace-formats.md 2.2), timestamps replaced.
-const P = ' qemu-system-x86-150750 [019] ';
-const pad = (ev) => `${ev}:`.padEnd(22);
-function us(t) { return `${Math.floor(t / 1e6)}.${String(t % 1e6).padStart(6, '0')}`; }
-const CYCLE = [
-  [pad('kvm_exit'), 'reason EPT_MISCONFIG rip 0xffffffffb2633af9 info 0 0', 1],
-  [pad('kvm_fast_mmio'), 'fast mmio at gpa 0x800007004', 0],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb2633afc', 0],
-  [pad('kvm_exit'), 'reason MSR_WRITE rip 0xffffffffb20d5bc8 info 0 0', 1],
-  [pad('kvm_msr'), 'msr_write 6e0 = 0x50e9631e42', 0],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb20d5bca', 0],
-  [pad('kvm_exit'), 'reason HLT rip 0xffffffffb33f2e5f info 0 0', 1],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb33f2e60', 0],
-];
 
 try {
   if (!existsSync('/usr/bin/time')) { console.log('analyze bench skipped: /usr/bin/time missing'); process.exit(0); }
@@ -83,21 +69,7 @@ try {
     if (!(st.rssMb < 500 && j.samples === exits)) process.exitCode = 1;
     process.exit();
   }
-  const out = createWriteStream(text);
-  out.write('cpus=20\n');
-  let t = 16062000000000; // µs
-  let made = 0, buf = '';
-  while (made < exits) {
-    for (const [ev, payload, isExit] of CYCLE) {
-      if (isExit && made >= exits) break;
-      made += isExit;
-      t += 1 + (made % 7);
-      buf += `${P}${us(t)}: ${ev}${payload}\n`;
-    }
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
-  }
-  out.end(buf);
-  await once(out, 'finish');
+  await writeVhostExitsText(text, exits, 16062000000000);
   const mb = statSync(text).size / 1e6;
   const ing = timed(['ingest', text, '-o', arrow, '-q', '--format', 'trace-cmd']);
   const st = timed(['analyze-arrow', arrow]);

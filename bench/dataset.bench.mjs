@@ -4,48 +4,18 @@
 // sizes: raw text vs events Arrow IPC (es2scope ingest -o) vs the dataset's Parquet parts.
 // Runs the compiled CLI (bench/run.mjs builds it). Env: DATASET_BENCH_EXITS, DATASET_BENCH_KEEP=1.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeVhostExitsText } from './lib/vhostText.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exits = Number(process.env.DATASET_BENCH_EXITS ?? 500_000);
 const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-dataset-'));
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
-const P = ' qemu-system-x86-150750 [019] ';
-const pad = (ev) => `${ev}:`.padEnd(22);
-const us = (t) => `${Math.floor(t / 1e6)}.${String(t % 1e6).padStart(6, '0')}`;
-const CYCLE = [
-  [pad('kvm_exit'), 'reason EPT_MISCONFIG rip 0xffffffffb2633af9 info 0 0', 1],
-  [pad('kvm_fast_mmio'), 'fast mmio at gpa 0x800007004', 0],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb2633afc', 0],
-  [pad('kvm_exit'), 'reason MSR_WRITE rip 0xffffffffb20d5bc8 info 0 0', 1],
-  [pad('kvm_msr'), 'msr_write 6e0 = 0x50e9631e42', 0],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb20d5bca', 0],
-  [pad('kvm_exit'), 'reason HLT rip 0xffffffffb33f2e5f info 0 0', 1],
-  [pad('kvm_entry'), ' vcpu 0 rip 0xffffffffb33f2e60', 0],
-];
-
-async function makeText(path, start) {
-  const out = createWriteStream(path);
-  out.write('cpus=20\n');
-  let t = start, made = 0, lines = 0, buf = '';
-  while (made < exits) {
-    for (const [ev, payload, isExit] of CYCLE) {
-      if (isExit && made >= exits) break;
-      made += isExit; lines++;
-      t += 1 + (made % 7);
-      buf += `${P}${us(t)}: ${ev}${payload}\n`;
-    }
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
-  }
-  out.end(buf);
-  await once(out, 'finish');
-  return lines;
-}
+const makeText = (path, startUs) => writeVhostExitsText(path, exits, startUs);
 
 function timed(args) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });

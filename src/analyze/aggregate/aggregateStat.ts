@@ -3,21 +3,13 @@
 // bounds ("at most"), and there is no stddev: the per-exit times never left the kernel.
 import { canonicalReason } from '../../../collectors/common/exitReasons.js';
 import type { AggregateParse, HistBucket } from '../../../collectors/bpftrace/aggregate.js';
+import type { StatRow } from '../types.js';
 
-export interface AggregateStatRow {
-  key: string;
-  samples: number;
-  samplesPct: number;
-  /** Over the non-halt total (halt rows: over the halt total), as in `es2scope stat`. */
-  timePct: number;
-  totalNs: number;
-  minNs: number;
-  maxNs: number;
-  meanNs: number;
+/** A `es2scope stat` row without what the kernel-side aggregates cannot give (stddev, exact percentiles). */
+export interface AggregateStatRow extends Omit<StatRow, 'stddevPct' | 'p50Ns' | 'p99Ns'> {
   /** Upper bound of the log2 bucket holding the 50th / 99th percentile (clamped to maxNs). */
   p50AtMostNs: number;
   p99AtMostNs: number;
-  halt: boolean;
 }
 
 export interface AggregateStat {
