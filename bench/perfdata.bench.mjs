@@ -2,11 +2,14 @@
 // million sched events recorded on this machine (perf bench sched pipe under perf record -a; kept
 // in bench/out/, git-ignored, and reused). Prints events/s, the speed ratio (wall and CPU time:
 // the build machine is shared, CPU time is the steadier number) and peak RSS of each. Times the
-// compiled CLI (bin/es2scope.js), as the other benches do.
+// compiled CLI (bin/es2scope.js), as the other benches do. `es2scopeIngest` decodes in a worker
+// thread (files >= 32 MiB); `es2scopeSerial` is the same build with ES2SCOPE_WORKERS=1 (one
+// thread), for the CPU-time comparison. The load average around the runs is printed too.
 // Env: PERFDATA_BENCH_LOOPS (default 1000000 -> ~3.2 M events, ~370 MB), PERFDATA_BENCH_FILE to
 // use an existing perf.data instead. Needs root, tracefs, perf and /usr/bin/time (else skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,9 +19,9 @@ const outDir = join(root, 'bench', 'out');
 const big = process.env.PERFDATA_BENCH_FILE ?? join(outDir, `perfdata-sched-${loops}.data`);
 
 /** Run under /usr/bin/time; wall s, CPU s (user+sys), peak RSS MB. */
-function timed(cmd, args, stdoutFile = '/dev/null') {
+function timed(cmd, args, stdoutFile = '/dev/null', env = process.env) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'sh', '-c', `"$@" > ${stdoutFile}`, 'sh', cmd, ...args],
-    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [wall, user, sys, kb] = last.split(' ').map(Number);
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -46,6 +49,9 @@ if (!existsSync(big)) {
 const summaryFile = join(outDir, 'perfdata-bench-summary.json');
 const arrow = join(outDir, 'perfdata-bench.events.arrow');
 try {
+  const loadBefore = Number(loadavg()[0].toFixed(2));
+  const serial = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', arrow, '--quiet'], '/dev/null', { ...process.env, ES2SCOPE_WORKERS: '1' });
+  rmSync(arrow, { force: true });
   const ours = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', arrow, '--json'], summaryFile);
   const events = JSON.parse(readFileSync(summaryFile, 'utf8')).summary.events;
   const theirs = timed('perf', ['script', '--ns', '-F', 'comm,pid,tid,cpu,time,event,trace', '-i', big]);
@@ -54,9 +60,13 @@ try {
     bench: 'perfdata',
     file: { path: big, bytes: statSync(big).size, events },
     es2scopeIngest: { ...ours, eventsPerSecWall: rate(ours.wallSec), eventsPerSecCpu: rate(ours.cpuSec) },
+    es2scopeSerial: { ...serial, eventsPerSecWall: rate(serial.wallSec), eventsPerSecCpu: rate(serial.cpuSec) },
     perfScript: { ...theirs, eventsPerSecWall: rate(theirs.wallSec), eventsPerSecCpu: rate(theirs.cpuSec) },
     speedupWall: Number((theirs.wallSec / ours.wallSec).toFixed(2)),
     speedupCpu: Number((theirs.cpuSec / ours.cpuSec).toFixed(2)),
+    speedupSerialWall: Number((theirs.wallSec / serial.wallSec).toFixed(2)),
+    speedupSerialCpu: Number((theirs.cpuSec / serial.cpuSec).toFixed(2)),
+    loadAverage1m: { before: loadBefore, after: Number(loadavg()[0].toFixed(2)) },
     targets: { speedupAtLeast: 5, peakRssMbBelow: 300 },
   }, null, 2));
 } finally {

@@ -6,7 +6,9 @@
 // vhost report (read in place from ../shared/traces) or our fixture, repeated with shifted times;
 // ftrace = fixtures/ftrace/trace.txt repeated with shifted times. Generated text goes to
 // TEXT_BENCH_DIR (default /tmp/es2scope-bench-text), never into the project.
-// Env: TEXT_BENCH_EVENTS (default 5000000), TEXT_BENCH_FORMATS (comma list), TEXT_BENCH_PERFDATA.
+// Env: TEXT_BENCH_EVENTS (default 5000000), TEXT_BENCH_FORMATS (comma list), TEXT_BENCH_PERFDATA,
+// TEXT_BENCH_OLD (another build's bin/es2scope.js, e.g. a copy of the previous dist: run back to
+// back with this one, A/B), TEXT_BENCH_WORKERS (ES2SCOPE_WORKERS for this build; 1 = serial read).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -84,11 +86,11 @@ function perfDataFile() {
   return big;
 }
 
-function ingest(format, input) {
+function ingest(format, input, bin = 'bin/es2scope.js') {
   const arrow = join(dir, `${format}.events.arrow`);
   const summaryFile = join(dir, `${format}.summary.json`);
   try {
-    const t = timed(process.execPath, ['bin/es2scope.js', 'ingest', input, '-o', arrow, '--json', '-q', '--format', format], summaryFile);
+    const t = timed(process.execPath, [bin, 'ingest', input, '-o', arrow, '--json', '-q', '--format', format], summaryFile);
     const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
     const events = s.summary.events;
     const bytes = statSync(input).size;
@@ -105,10 +107,27 @@ function ingest(format, input) {
   }
 }
 
+const OLD = process.env.TEXT_BENCH_OLD;
+if (process.env.TEXT_BENCH_WORKERS !== undefined) process.env.ES2SCOPE_WORKERS = process.env.TEXT_BENCH_WORKERS;
+
+/** This build, and the old one right after it when TEXT_BENCH_OLD is set (the old one never sees ES2SCOPE_WORKERS). */
+function ingestAB(format, input) {
+  const now = ingest(format, input);
+  if (!OLD) return now;
+  const saved = process.env.ES2SCOPE_WORKERS;
+  delete process.env.ES2SCOPE_WORKERS;
+  try {
+    const old = ingest(format, input, OLD);
+    return { ...now, old: { ...old, input: undefined }, speedupWall: Number((now.eventsPerSecWall / old.eventsPerSecWall).toFixed(2)), speedupCpu: Number((now.eventsPerSecCpu / old.eventsPerSecCpu).toFixed(2)) };
+  } finally {
+    if (saved !== undefined) process.env.ES2SCOPE_WORKERS = saved;
+  }
+}
+
 if (!existsSync('/usr/bin/time')) { console.log(JSON.stringify({ bench: 'text-ingest', skipped: '/usr/bin/time missing' })); process.exit(0); }
 if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) { console.log(JSON.stringify({ bench: 'text-ingest', skipped: 'not built: run npm run build (bench/run.mjs does)' })); process.exit(0); }
 
-const result = { bench: 'text-ingest', eventsWanted: EVENTS, loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(1))), targets: { perfScriptEventsPerSec: 2_000_000, peakRssMbBelow: 300 } };
+const result = { bench: 'text-ingest', eventsWanted: EVENTS, workers: process.env.ES2SCOPE_WORKERS ?? (await import('node:os')).availableParallelism(), oldBuild: OLD ?? null, loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(1))), targets: { perfScriptEventsPerSec: 2_000_000, peakRssMbBelow: 300 } };
 
 if (FORMATS.includes('perf-script')) {
   const data = perfDataFile();
@@ -119,7 +138,10 @@ if (FORMATS.includes('perf-script')) {
     const conv = timed('perf', ['script', '--ns', '-i', data], txt);
     const lines = Number(spawnSync('wc', ['-l', txt], { encoding: 'utf8' }).stdout.trim().split(' ')[0]);
     result.perfScriptConvert = { perfData: data, perfDataBytes: statSync(data).size, events: lines, ...conv, eventsPerSecWall: Math.round(lines / conv.wallSec), eventsPerSecCpu: Math.round(lines / conv.cpuSec) };
-    result.perfScript = ingest('perf-script', txt);
+    result.perfScript = ingestAB('perf-script', txt);
+    // in the same run: how much faster than perf script itself makes the text
+    result.perfScript.vsPerfScriptWall = Number((result.perfScript.eventsPerSecWall / result.perfScriptConvert.eventsPerSecWall).toFixed(2));
+    result.perfScript.vsPerfScriptCpu = Number((result.perfScript.eventsPerSecCpu / result.perfScriptConvert.eventsPerSecCpu).toFixed(2));
   }
 }
 if (FORMATS.includes('trace-cmd')) {
@@ -127,11 +149,12 @@ if (FORMATS.includes('trace-cmd')) {
   const src = existsSync(vhost) ? vhost : join(root, 'fixtures', 'trace-cmd', 'sched-instance-ns.txt');
   const dst = join(dir, 'trace-cmd-report.txt');
   await repeatFtraceStyle(src, dst, EVENTS);
-  result.traceCmd = { source: src, ...ingest('trace-cmd', dst) };
+  result.traceCmd = { source: src, ...ingestAB('trace-cmd', dst) };
 }
 if (FORMATS.includes('ftrace')) {
   const dst = join(dir, 'ftrace-trace.txt');
   await repeatFtraceStyle(join(root, 'fixtures', 'ftrace', 'trace.txt'), dst, EVENTS);
-  result.ftrace = { source: 'fixtures/ftrace/trace.txt', ...ingest('ftrace', dst) };
+  result.ftrace = { source: 'fixtures/ftrace/trace.txt', ...ingestAB('ftrace', dst) };
 }
+result.loadAverageEnd = (await import('node:os')).loadavg().map((x) => Number(x.toFixed(1)));
 console.log(JSON.stringify(result, null, 2));

@@ -3,10 +3,12 @@
 // shifted timestamps by fixtures/tracedat/slim.ts). Prints events/s, the ratio and peak RSS.
 // Env: TRACEDAT_BENCH_COPIES (default 1300 -> ~3M events, ~220 MB file). Needs /usr/bin/time;
 // trace-cmd is optional (skipped with a message when missing). Times the compiled CLI (bin/es2scope.js):
-// wall and CPU time (the build machine is shared; CPU time is the steadier number).
+// wall and CPU time (the build machine is shared; CPU time is the steadier number), and the load
+// average around the runs. `es2scope` decodes in a worker thread (files >= 32 MiB); `es2scopeSerial`
+// is the same build with ES2SCOPE_WORKERS=1 (one thread), for the CPU-time comparison.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,8 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-tracedat-'));
 const big = join(dir, 'big.dat');
 
 /** Run a command under /usr/bin/time; returns wall seconds, CPU seconds (user+sys) and peak RSS in MB. */
-function timed(cmd, args, stdoutFile) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'sh', '-c', `"$@" > ${stdoutFile ?? '/dev/null'}`, 'sh', cmd, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+function timed(cmd, args, stdoutFile, env = process.env) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'sh', '-c', `"$@" > ${stdoutFile ?? '/dev/null'}`, 'sh', cmd, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [sec, user, sys, kb] = last.split(' ').map(Number);
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -29,12 +31,16 @@ try {
   const gen = spawnSync(process.execPath, ['--import', 'tsx', 'fixtures/tracedat/slim.ts', 'fixtures/tracedat/sched-lost-v6.dat', big, '--systems', 'sched', '--repeat', String(copies)], { cwd: root, encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(gen.stderr);
   const out = join(dir, 'big.events.arrow');
+  const loadBefore = Number(loadavg()[0].toFixed(2));
+  const serial = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, '--quiet'], undefined, { ...process.env, ES2SCOPE_WORKERS: '1' });
+  rmSync(out, { force: true });
   const ours = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, '--json'], join(dir, 'summary.json'));
   const summary = JSON.parse(spawnSync('cat', [join(dir, 'summary.json')], { encoding: 'utf8' }).stdout);
   const events = summary.summary.events;
   const result = {
     bench: 'tracedat', file: { copies, bytes: statSync(big).size, events },
     es2scope: { sec: ours.sec, cpuSec: ours.cpuSec, eventsPerSec: Math.round(events / ours.sec), eventsPerSecCpu: Math.round(events / ours.cpuSec), peakRssMb: Math.round(ours.rssMb) },
+    es2scopeSerial: { sec: serial.sec, cpuSec: serial.cpuSec, eventsPerSec: Math.round(events / serial.sec), eventsPerSecCpu: Math.round(events / serial.cpuSec), peakRssMb: Math.round(serial.rssMb) },
   };
   const tc = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' });
   if (tc.status === 0 || tc.stdout || tc.stderr) {
@@ -42,9 +48,12 @@ try {
     result.traceCmdReport = { sec: theirs.sec, cpuSec: theirs.cpuSec, eventsPerSec: Math.round(events / theirs.sec), eventsPerSecCpu: Math.round(events / theirs.cpuSec), peakRssMb: Math.round(theirs.rssMb) };
     result.speedup = Number((theirs.sec / ours.sec).toFixed(2));
     result.speedupCpu = Number((theirs.cpuSec / ours.cpuSec).toFixed(2));
+    result.speedupSerial = Number((theirs.sec / serial.sec).toFixed(2));
+    result.speedupSerialCpu = Number((theirs.cpuSec / serial.cpuSec).toFixed(2));
   } else {
     result.traceCmdReport = 'skipped: trace-cmd not installed';
   }
+  result.loadAverage1m = { before: loadBefore, after: Number(loadavg()[0].toFixed(2)) };
   result.targets = { speedupAtLeast: 5, peakRssMbBelow: 300 };
   console.log(JSON.stringify(result, null, 2));
 } finally {

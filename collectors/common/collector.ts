@@ -17,6 +17,13 @@ export interface CollectorContext {
    * cycles convert them to ns with it (see cyclesToNs); without it they set diag.timeUnit 'cycles'.
    */
   readonly tscHz?: number;
+  /**
+   * Worker threads for collectors that can read a regular file in parallel chunks (text formats;
+   * see collectors/common/parallel). Unset: os.availableParallelism() for large files; 0 or 1: none.
+   */
+  readonly workers?: number;
+  /** Chunk size (bytes) for such a parallel read; unset: chosen from the file size. */
+  readonly parallelChunkBytes?: number;
 }
 
 export type SniffResult = { readonly ok: true } | { readonly ok: false; readonly why: string };

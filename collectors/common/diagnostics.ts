@@ -89,6 +89,22 @@ export class Diagnostics {
     if (w.examples.length < EXAMPLES_PER_KIND) w.examples.push(ex);
   }
 
+  /**
+   * Add `count` warnings of one kind at once, keeping the first examples (merging the counts of a
+   * worker thread that read part of the input; see collectors/common/parallel).
+   */
+  warnMany(kind: string, count: number, examples: readonly WarningExample[]): void {
+    if (count <= 0) return;
+    if (this.strict && examples[0]) {
+      const ex = examples[0];
+      throw new TraceInputError(`${ex.message}${ex.line !== undefined ? `\n  line: ${ex.line}` : ''}`, ex.where, ex.hint);
+    }
+    let w = this.warnings.get(kind);
+    if (!w) this.warnings.set(kind, (w = { count: 0, examples: [] }));
+    w.count += count;
+    for (const ex of examples) if (w.examples.length < EXAMPLES_PER_KIND) w.examples.push(ex);
+  }
+
   /** Record a lost-event marker (the collector also writes a "[lost]" row). */
   lostEvents(marker: LostMarker): void {
     this.lost.push(marker);

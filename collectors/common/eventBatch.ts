@@ -87,6 +87,17 @@ export class EventBatchBuilder {
     this.row = 0;
   }
 
+  /**
+   * Start new, empty dictionaries (codes restart at 0) after a flush: a worker thread reuses one
+   * builder, and so its arrays, for every chunk it reads, each with dictionaries of its own.
+   */
+  resetDictionaries(): void {
+    this.dictionaries.forEach((d, col) => { if (d) this.dictionaries[col] = new Dictionary(); });
+  }
+
+  /** Rows per batch (the sink gets batches of this many rows, the last one excepted). */
+  get batchCapacity(): number { return this.capacity; }
+
   /** Rows written so far, including the open batch. */
   get rowCount(): number { return this.rowsFlushed + this.row; }
 
@@ -204,6 +215,33 @@ export class EventBatchBuilder {
       if (s.halves) { s.halves[this.row << 1] = 0; s.halves[(this.row << 1) + 1] = 0; } else s.values[this.row] = 0;
     }
   }
+  /**
+   * Copy rows [from, to) of a finished batch (e.g. one a worker thread built) after the rows
+   * written so far, flushing at capacity as end() would. Dict values must already be codes of
+   * this builder's dictionaries (see collectors/common/parallel). No row may be open.
+   * Why a block copy: the batch boundaries, and so the Arrow file, stay those of a serial run.
+   */
+  appendRows(batch: EventBatch, from = 0, to = batch.length): void {
+    while (from < to) {
+      const n = Math.min(to - from, this.capacity - this.row);
+      for (let col = 0; col < this.slots.length; col++) {
+        const src = batch.columns[col];
+        if (src === undefined || !src.touched) continue;
+        const s = this.slots[col]!;
+        const valid = src.valid.subarray(from, from + n);
+        // a column with no value in these rows stays untouched, as it would in a serial run (null
+        // rows hold zeros on both sides, so there is nothing to copy)
+        if (!s.touched && valid.indexOf(1) < 0) continue;
+        (s.values as Int32Array).set((src.values as Int32Array).subarray(from, from + n), this.row);
+        s.valid.set(valid, this.row);
+        s.touched = true;
+      }
+      from += n;
+      this.row += n;
+      if (this.row === this.capacity) this.flush();
+    }
+  }
+
   /** Hand the rows written so far to the sink (no-op when empty). */
   flush(): void {
     if (this.row === 0) return;

@@ -17,6 +17,12 @@ export interface RandomAccess {
   readonly size: number;
   /** Read exactly `length` bytes at `position` (fewer only at end of file). */
   read(position: number, length: number): Promise<Buffer>;
+  /**
+   * Optional: read up to `length` bytes at `position` into buf[0..) and return how many (fewer
+   * only at end of file). Why: binary readers reuse their chunk buffers instead of a fresh
+   * allocation (and its page faults) per read.
+   */
+  readInto?(buf: Uint8Array, position: number, length: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,16 @@ class FileRandomAccess implements RandomAccess {
       done += bytesRead;
     }
     return done === len ? buf : buf.subarray(0, done);
+  }
+  async readInto(buf: Uint8Array, position: number, length: number): Promise<number> {
+    const len = Math.max(0, Math.min(length, this.size - position, buf.length));
+    let done = 0;
+    while (done < len) {
+      const { bytesRead } = await this.fh.read(buf, done, len - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done;
   }
   close(): Promise<void> { return this.fh.close(); }
 }
@@ -96,7 +112,7 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
         name: path,
         head,
         size: st.size,
-        chunks: (chunkSize = 1 << 20) => createReadStream(path, { highWaterMark: chunkSize }),
+        chunks: (chunkSize = 1 << 20) => fileChunks(path, chunkSize),
         random: () => openRandom(path),
         dispose: async () => {},
       };
@@ -104,6 +120,34 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
     return fromStream(path, () => createReadStream(path).pipe(createGunzip()), temps);
   }
   return fromStream('<stdin>', null, temps);
+}
+
+/**
+ * Bytes of a regular file in chunks of `chunkSize`, read FILE_READ_BYTES at a time. Why not
+ * createReadStream: with the 64 KiB chunks the text scanner wants, each read is one thread-pool
+ * round trip, and the main thread sat idle for most of them (160 MB: 740 ms against 90 ms here).
+ * Each read gets a fresh buffer, since a consumer may keep a chunk (a partial line) past the next.
+ */
+const FILE_READ_BYTES = 4 << 20;
+
+async function* fileChunks(path: string, chunkSize: number): AsyncIterable<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const readBytes = Math.max(chunkSize, FILE_READ_BYTES);
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(readBytes);
+      let filled = 0;
+      while (filled < readBytes) {
+        const { bytesRead } = await fh.read(buf, filled, readBytes - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      for (let o = 0; o < filled; o += chunkSize) yield buf.subarray(o, Math.min(filled, o + chunkSize));
+      if (filled < readBytes) return;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** stdin or gzip: peek the head, then either keep streaming or spill to disk for random access. */

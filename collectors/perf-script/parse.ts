@@ -8,6 +8,9 @@ import { LineHeader, parsePerfLine } from '../common/text/header.js';
 import { scanLines } from '../common/text/lines.js';
 import { TextRowWriter, type DecoderLookup } from '../common/text/rowWriter.js';
 import { badLineKind } from '../common/text/sniffing.js';
+import { runTextParallel, textParallelPlan } from '../common/text/parallelText.js';
+import { siblingModule } from '../common/parallel/runner.js';
+import { tracepointDecoder } from '../common/tracepoints/index.js';
 
 /** Tracepoint rows looked at before deciding that perf printed no payloads at all. */
 const EMPTY_PAYLOAD_PROBE = 200;
@@ -32,32 +35,37 @@ function isFrameLine(t: string, s: number, e: number): boolean {
   return i - a >= 4 && (i === e || t.charCodeAt(i) === 32);
 }
 
-export async function collectPerfScript(ctx: CollectorContext, lookup: DecoderLookup): Promise<void> {
+/** Counts a perf script read keeps beyond the rows (summed over chunks in a parallel read). */
+export interface PerfScriptCounts {
+  tracepointRows: number;
+  emptyPayloads: number;
+  comments: number;
+  frames: number;
+  rows: number;
+}
+
+/**
+ * Read every line of ctx.source into rows through `writer`. `probe`: stop early with a hint when
+ * the first 200 tracepoint events all lack a payload (only the first chunk of a parallel read can
+ * tell). `lineRef` renders line numbers in messages (chunk-relative tags in a worker).
+ */
+export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWriter, lineRef: (n: number) => string, probe: boolean): Promise<{ lines: number; counts: PerfScriptCounts }> {
   const { diag } = ctx;
   const name = ctx.source.name;
-  const writer = new TextRowWriter(ctx, lookup);
   const h = new LineHeader();
-  let tracepointRows = 0;
-  let emptyPayloads = 0;
-  let comments = 0;
-  let frames = 0;
+  const n: PerfScriptCounts = { tracepointRows: 0, emptyPayloads: 0, comments: 0, frames: 0, rows: 0 };
 
-  const checkPayloads = (lineNo: number): void => {
-    throw new TraceInputError(`the first ${tracepointRows} tracepoint events have no payload (fields)`,
-      `${name}:${lineNo}`, NO_LIBTRACEEVENT_HINT);
-  };
-
-  await scanLines(ctx, (t, s, e, lineNo, cut) => {
+  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut) => {
     if (parsePerfLine(t, s, e, h)) {
       // a cut last line that stops inside the event name would invent a name: drop it (already warned)
       if (cut && !h.eventColon) return;
       if (h.hasSystem) {
-        tracepointRows++;
+        n.tracepointRows++;
         if (h.payloadEnd === h.payloadStart) {
-          emptyPayloads++;
-          if (emptyPayloads === tracepointRows && tracepointRows === EMPTY_PAYLOAD_PROBE) checkPayloads(lineNo);
-        } else if (t.startsWith(FAILED_TO_PARSE, h.payloadStart)) {
-          diag.warn('failed-to-parse', `${name}:${lineNo}`,
+          n.emptyPayloads++;
+          if (probe && n.emptyPayloads === n.tracepointRows && n.tracepointRows === EMPTY_PAYLOAD_PROBE) noPayloads(n.tracepointRows, `${name}:${lineRef(lineNo)}`);
+        } else if (t.charCodeAt(h.payloadStart) === 91 && t.startsWith(FAILED_TO_PARSE, h.payloadStart)) {
+          diag.warn('failed-to-parse', `${name}:${lineRef(lineNo)}`,
             `libtraceevent could not parse the print fmt of ${t.slice(h.eventStart, h.eventEnd)}; raw fields follow`,
             t.slice(s, e), 'a perf older than the traced kernel; decoded from the raw field=value list where possible');
         }
@@ -68,16 +76,51 @@ export async function collectPerfScript(ctx: CollectorContext, lookup: DecoderLo
     let i = s;
     while (i < e && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
     if (i === e) return; // blank lines separate events with callchains
-    if (t.charCodeAt(i) === 35 /* # */) { comments++; return; }
-    if (isFrameLine(t, s, e)) { frames++; return; }
+    if (t.charCodeAt(i) === 35 /* # */) { n.comments++; return; }
+    if (isFrameLine(t, s, e)) { n.frames++; return; }
     const kind = badLineKind(t, s, e);
-    diag.warn(kind, `${name}:${lineNo}`,
+    diag.warn(kind, `${name}:${lineRef(lineNo)}`,
       kind === 'binary' ? 'binary data where a perf script line was expected; skipped'
         : 'expected a perf script event line "comm tid [cpu] sec.usec: event: fields"; skipped',
       t.slice(s, e), 'is this `perf script` output? a custom -F without the time field cannot be read');
-  });
-  if (tracepointRows > 0 && emptyPayloads === tracepointRows) checkPayloads(writer.rows);
+  }, { lineRef });
+  n.rows = writer.rows;
+  return { lines, counts: n };
+}
+
+function noPayloads(tracepointRows: number, where: string): never {
+  throw new TraceInputError(`the first ${tracepointRows} tracepoint events have no payload (fields)`, where, NO_LIBTRACEEVENT_HINT);
+}
+
+/** After the last line: the all-empty check and the notes (same for serial and parallel reads). */
+function finishPerfScript(ctx: CollectorContext, n: PerfScriptCounts): void {
+  if (n.tracepointRows > 0 && n.emptyPayloads === n.tracepointRows) noPayloads(n.tracepointRows, `${ctx.source.name}:${n.rows}`);
+}
+
+function notePerfScript(ctx: CollectorContext, n: PerfScriptCounts): void {
+  if (n.comments > 0) ctx.diag.note(`${n.comments} "#" header/comment line(s) skipped`);
+  if (n.frames > 0) ctx.diag.note(`${n.frames} callchain frame line(s) skipped (perf record -g); frames are not kept`);
+}
+
+export async function collectPerfScript(ctx: CollectorContext, lookup: DecoderLookup): Promise<void> {
+  // workers build their own decoder table, so only the standard one can be used in parallel
+  const plan = lookup === tracepointDecoder ? textParallelPlan(ctx) : null;
+  if (plan !== null) {
+    const total: PerfScriptCounts = { tracepointRows: 0, emptyPayloads: 0, comments: 0, frames: 0, rows: 0 };
+    await runTextParallel<PerfScriptCounts>(ctx, plan, siblingModule(import.meta.url, 'chunkTask'), null, (c) => {
+      total.tracepointRows += c.tracepointRows;
+      total.emptyPayloads += c.emptyPayloads;
+      total.comments += c.comments;
+      total.frames += c.frames;
+      total.rows += c.rows;
+    });
+    finishPerfScript(ctx, total);
+    notePerfScript(ctx, total);
+    return;
+  }
+  const writer = new TextRowWriter(ctx, lookup);
+  const { counts } = await perfScriptLines(ctx, writer, String, true);
+  finishPerfScript(ctx, counts);
   writer.finish();
-  if (comments > 0) diag.note(`${comments} "#" header/comment line(s) skipped`);
-  if (frames > 0) diag.note(`${frames} callchain frame line(s) skipped (perf record -g); frames are not kept`);
+  notePerfScript(ctx, counts);
 }

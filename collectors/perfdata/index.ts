@@ -1,5 +1,7 @@
 // perf.data collector: the binary file perf record writes (regular and pipe mode, zstd -z).
 import type { Collector, CollectorContext, SniffResult } from '../common/collector.js';
+import { siblingModule } from '../common/parallel/runner.js';
+import { readInWorker, useWorker } from '../tracedat/inWorker.js';
 import { PerfDataReader, isPerfData } from './reader.js';
 
 export const perfDataCollector: Collector = {
@@ -16,6 +18,8 @@ export const perfDataCollector: Collector = {
     return { ok: false, why: 'no "PERFILE2" magic in the first 8 bytes' };
   },
   async collect(ctx: CollectorContext): Promise<void> {
-    await new PerfDataReader(ctx).run();
+    // a large plain file: decode in a worker thread while this one writes the table
+    if (useWorker(ctx)) await readInWorker(ctx, siblingModule(import.meta.url, 'workerTask'));
+    else await new PerfDataReader(ctx).run();
   },
 };

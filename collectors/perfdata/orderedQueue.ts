@@ -21,6 +21,19 @@ export class OrderedQueue {
   private hi: Uint32Array;
   private lo: Uint32Array;
   private src: Float64Array;
+  /**
+   * Spare arrays of the same capacity: a flush writes the records it keeps into them and swaps,
+   * and order() sorts in two reused index arrays. Why: six fresh arrays and a copy back per
+   * round were most of the queue's cost.
+   */
+  private altBufIds!: Int32Array;
+  private altOffs!: Int32Array;
+  private altAttrs!: Int32Array;
+  private altHi!: Uint32Array;
+  private altLo!: Uint32Array;
+  private altSrc!: Float64Array;
+  private idxA!: Uint32Array;
+  private idxB!: Uint32Array;
   /** Largest timestamp queued so far, and the limit for the next round flush. */
   private maxHi = 0;
   private maxLo = 0;
@@ -40,9 +53,13 @@ export class OrderedQueue {
     this.hi = new Uint32Array(c);
     this.lo = new Uint32Array(c);
     this.src = new Float64Array(c);
+    this.allocSpares(c);
   }
 
   get size(): number { return this.n; }
+
+  /** Whether a queued record points into `buf` (its reader may reuse it when not). */
+  holds(buf: Uint8Array): boolean { return this.n > 0 && this.bufs.includes(buf); }
 
   push(buf: Uint8Array, dv: DataView, off: number, attrIdx: number, tsLo: number, tsHi: number, srcOff: number): void {
     if (this.n === this.offs.length) this.grow();
@@ -83,6 +100,18 @@ export class OrderedQueue {
     this.flushUpTo(0xffffffff, 0xffffffff, this.n >>> 1);
   }
 
+  /** The merge's spare columns and index scratch, of capacity c. */
+  private allocSpares(c: number): void {
+    this.altOffs = new Int32Array(c);
+    this.altBufIds = new Int32Array(c);
+    this.altAttrs = new Int32Array(c);
+    this.altHi = new Uint32Array(c);
+    this.altLo = new Uint32Array(c);
+    this.altSrc = new Float64Array(c);
+    this.idxA = new Uint32Array(c);
+    this.idxB = new Uint32Array(c);
+  }
+
   private grow(): void {
     const c = this.offs.length * 2;
     const g = <T extends Int32Array | Uint32Array | Float64Array>(a: T, make: new (n: number) => T): T => { const b = new make(c); b.set(a); return b; };
@@ -92,6 +121,8 @@ export class OrderedQueue {
     this.hi = g(this.hi, Uint32Array);
     this.lo = g(this.lo, Uint32Array);
     this.src = g(this.src, Float64Array);
+    // spares hold nothing between flushes: fresh ones of the new size
+    this.allocSpares(c);
   }
 
   /**
@@ -103,7 +134,7 @@ export class OrderedQueue {
     const n = this.n;
     const hi = this.hi;
     const lo = this.lo;
-    let a = new Uint32Array(n);
+    let a = this.idxA;
     for (let i = 0; i < n; i++) a[i] = i;
     // run boundaries: starts of ascending runs, plus n
     const starts: number[] = [0];
@@ -112,7 +143,7 @@ export class OrderedQueue {
     }
     if (starts.length === 1) return a;
     starts.push(n);
-    let b = new Uint32Array(n);
+    let b = this.idxB;
     let runs = starts;
     while (runs.length > 2) {
       const next: number[] = [0];
@@ -157,30 +188,32 @@ export class OrderedQueue {
       this.dvs = [];
       return;
     }
-    // keep the rest, in sorted order (so ties keep arrival order against later arrivals)
+    // keep the rest, in sorted order (so ties keep arrival order against later arrivals), written
+    // into the spare arrays, which then become the queue
     const rest = n - k;
-    const tOffs = new Int32Array(rest), tAttrs = new Int32Array(rest), tHi = new Uint32Array(rest);
-    const tLo = new Uint32Array(rest), tSrc = new Float64Array(rest), tBuf = new Int32Array(rest);
+    const tOffs = this.altOffs, tAttrs = this.altAttrs, tHi = this.altHi, tLo = this.altLo, tSrc = this.altSrc, tBuf = this.altBufIds;
+    const offs = this.offs, attrs = this.attrs, hi = this.hi, lo = this.lo, src = this.src, bufIds = this.bufIds;
     for (let j = 0; j < rest; j++) {
       const i = idx[k + j]!;
-      tOffs[j] = this.offs[i]!; tAttrs[j] = this.attrs[i]!; tBuf[j] = this.bufIds[i]!;
-      tHi[j] = this.hi[i]!; tLo[j] = this.lo[i]!; tSrc[j] = this.src[i]!;
+      tOffs[j] = offs[i]!; tAttrs[j] = attrs[i]!; tBuf[j] = bufIds[i]!;
+      tHi[j] = hi[i]!; tLo[j] = lo[i]!; tSrc[j] = src[i]!;
     }
-    this.offs.set(tOffs); this.attrs.set(tAttrs); this.hi.set(tHi); this.lo.set(tLo); this.src.set(tSrc);
+    this.altOffs = offs; this.altAttrs = attrs; this.altHi = hi; this.altLo = lo; this.altSrc = src; this.altBufIds = bufIds;
+    this.offs = tOffs; this.attrs = tAttrs; this.hi = tHi; this.lo = tLo; this.src = tSrc; this.bufIds = tBuf;
     // renumber the buffers still referenced, so emitted chunks can be collected
-    const remap = new Map<number, number>();
+    const remap = new Int32Array(this.bufs.length).fill(-1); // old buffer index -> new (a handful)
     const bufs: Uint8Array[] = [];
     const dvs: DataView[] = [];
     for (let j = 0; j < rest; j++) {
       const old = tBuf[j]!;
-      let nb = remap.get(old);
-      if (nb === undefined) {
+      let nb = remap[old]!;
+      if (nb < 0) {
         nb = bufs.length;
-        remap.set(old, nb);
+        remap[old] = nb;
         bufs.push(this.bufs[old]!);
         dvs.push(this.dvs[old]!);
       }
-      this.bufIds[j] = nb;
+      tBuf[j] = nb;
     }
     this.bufs = bufs;
     this.dvs = dvs;

@@ -9,6 +9,7 @@
 // (for records inside a COMPRESSED record: that record's offset).
 import { C, LOST_EVENT } from '../common/columns.js';
 import type { CollectorContext } from '../common/collector.js';
+import type { EventBatchBuilder } from '../common/eventBatch.js';
 import { TraceInputError } from '../common/diagnostics.js';
 import type { RandomAccess } from '../common/source.js';
 import { parseTracingData, type EventFormatSet } from '../common/tepformat/formatSet.js';
@@ -32,7 +33,12 @@ interface AttrInfo {
   eventCode: number;
   reader: RecordFieldReader | undefined;
   decoder: TracepointDecoder | undefined;
+  /** The decoder compiled for the reader's format (binary fast path), else undefined. */
+  decode: ((b: EventBatchBuilder) => void) | undefined;
 }
+
+/** Direct-mapped sample id -> attr index cache in front of idToAttr (a few ids repeat all along). */
+const ID_CACHE = 256;
 
 const latin1 = new TextDecoder('latin1');
 
@@ -40,6 +46,8 @@ export class PerfDataReader {
   private le = true;
   private readonly attrs: PerfAttr[] = [];
   private readonly idToAttr = new Map<number, number>();
+  private readonly idCacheKeys = new Float64Array(ID_CACHE).fill(NaN); // NaN: matches no id
+  private readonly idCacheAttr = new Int32Array(ID_CACHE);
   private infos: AttrInfo[] = [];
   private resolved = false;
   private formats: EventFormatSet | null = null;
@@ -251,6 +259,7 @@ export class PerfDataReader {
     if (ai === 0) this.sampleIdOff = attr.offIdentifier >= 0 ? attr.offIdentifier : attr.offId;
     this.attrs.push(attr);
     for (const id of ids) this.idToAttr.set(id, ai);
+    this.idCacheKeys.fill(NaN); // an id may now belong to another attr
     if (ai > 0 && !(attr.sampleType & (S.IDENTIFIER | S.ID))) {
       this.ctx.diag.warn('attr-no-id', this.ctx.source.name, `several events recorded, but event ${ai} has neither IDENTIFIER nor ID in its sample_type`,
         undefined, 'samples are attributed to the first event');
@@ -277,7 +286,8 @@ export class PerfDataReader {
       } else {
         name = this.names.get(ai) ?? `type${a.type}:0x${a.config.toString(16)}`;
       }
-      return { eventCode: b.dictionaries[C.event]!.code(name), reader, decoder: tracepointDecoder(name) };
+      const decoder = tracepointDecoder(name);
+      return { eventCode: b.dictionaries[C.event]!.code(name), reader, decoder, decode: reader && decoder?.compileFields?.(reader) };
     });
     this.resolved = true;
     const missing = this.attrs.filter((a, i) => a.type === PERF_TYPE_TRACEPOINT && !this.infos[i]!.reader).length;
@@ -295,11 +305,29 @@ export class PerfDataReader {
     let pos = start;
     const chunkBytes = Math.max(64, this.ctx.chunkSize ?? CHUNK_BYTES);
     let minRead = 0; // a record bigger than a chunk: read at least this much next time
+    // Chunk buffers are reused once no queued record points into them: a fresh 8 MiB per read
+    // cost page faults (system time) and full GCs. `lent`: chunks handed out, with their buffer.
+    const free: Uint8Array[] = [];
+    const lent: { chunk: Uint8Array; backing: Uint8Array }[] = [];
     while (pos < end) {
-      const raw = await ra.read(pos, Math.min(Math.max(chunkBytes, minRead), end - pos));
-      // a plain Uint8Array, not a Buffer: Buffer#slice is a view, and a decoder that keeps a
-      // "copy" made with slice() would pin the whole 8 MiB chunk
-      const chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+      const want = Math.min(Math.max(chunkBytes, minRead), end - pos);
+      let chunk: Uint8Array;
+      if (ra.readInto) {
+        for (let i = lent.length - 1; i >= 0; i--) {
+          if (this.queue.holds(lent[i]!.chunk)) continue;
+          if (free.length < 4) free.push(lent[i]!.backing);
+          lent.splice(i, 1);
+        }
+        let backing = free.pop();
+        if (!backing || backing.length < want) backing = new Uint8Array(Math.max(chunkBytes, want));
+        chunk = backing.subarray(0, await ra.readInto(backing, pos, want));
+        lent.push({ chunk, backing });
+      } else {
+        const raw = await ra.read(pos, want);
+        // a plain Uint8Array, not a Buffer: Buffer#slice is a view, and a decoder that keeps a
+        // "copy" made with slice() would pin the whole 8 MiB chunk
+        chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+      }
       minRead = 0;
       if (chunk.length === 0) {
         diag.warn('truncated', this.where(pos), `no bytes could be read at offset ${pos} (expected data up to ${end})`);
@@ -374,12 +402,19 @@ export class PerfDataReader {
         if (this.attrs.length > 1) {
           const io = this.sampleIdOff;
           if (io >= 0 && io + 8 <= size) {
-            const found = this.idToAttr.get(u64num(dv, off + io, le));
-            if (found === undefined) {
-              this.ctx.diag.warn('unknown-id', this.where(src), `sample id ${u64num(dv, off + io, le)} belongs to no recorded event; sample skipped`);
-              return;
+            const id = u64num(dv, off + io, le);
+            const slot = id & (ID_CACHE - 1);
+            if (this.idCacheKeys[slot] === id) ai = this.idCacheAttr[slot]!;
+            else {
+              const found = this.idToAttr.get(id);
+              if (found === undefined) {
+                this.ctx.diag.warn('unknown-id', this.where(src), `sample id ${id} belongs to no recorded event; sample skipped`);
+                return;
+              }
+              ai = found;
+              this.idCacheKeys[slot] = id;
+              this.idCacheAttr[slot] = ai;
             }
-            ai = found;
           }
         }
         const a = this.attrs[ai]!;
@@ -555,7 +590,10 @@ export class PerfDataReader {
       if (p + 4 <= end) {
         const rawSize = dv.getUint32(p, le);
         if (p + 4 + rawSize <= end) {
-          if (info.reader && info.decoder) info.decoder.decodeFields(info.reader.bind(buf, p + 4, rawSize), b);
+          if (info.decode !== undefined) {
+            info.reader!.bindView(buf, dv, p + 4, rawSize);
+            info.decode(b);
+          } else if (info.reader && info.decoder) info.decoder.decodeFields(info.reader.bindView(buf, dv, p + 4, rawSize), b);
         } else {
           this.ctx.diag.warn('short-sample', this.where(src), `RAW payload of ${rawSize} bytes runs past the sample's end`, undefined, 'row kept without payload fields');
         }

@@ -27,6 +27,7 @@ export const REC_LOST = 1;
 export class CpuStream {
   // current block of uncompressed pages
   private buf: Buffer = Buffer.alloc(0);
+  private dv: DataView = new DataView(this.buf.buffer, this.buf.byteOffset, 0);
   private blockBase = 0; // uncompressed offset of buf[0]
   private pagePos = -1; // start of the current page in buf; -1 = no page loaded
   private pos = 0; // next event header
@@ -39,6 +40,8 @@ export class CpuStream {
   private fileNext: number; // next file byte to read
   private readonly fileEnd: number;
   private chunksLeft = -1; // compressed: chunks still to read (-1 = chunk count not read yet)
+  /** Uncompressed reads land here, block after block (the previous block is dead by then). */
+  private readBuf: Buffer | null = null;
   private done = false;
 
   /** The current record (valid after advance() returned true). */
@@ -56,6 +59,8 @@ export class CpuStream {
   lostCount: number | null = null;
   /** Bytes of the current block (records point into it). */
   get block(): Buffer { return this.buf; }
+  /** A DataView of exactly `block` (made once per block). */
+  get view(): DataView { return this.dv; }
 
   records = 0;
   missingPages = 0;
@@ -103,7 +108,7 @@ export class CpuStream {
   }
   private markCur(): void { this.tsNum = this.tsN; this.tsBigCur = this.tsBig; }
 
-  private u32(o: number): number { return this.le ? this.buf.readUInt32LE(o) : this.buf.readUInt32BE(o); }
+  private u32(o: number): number { return this.dv.getUint32(o, this.le); }
   private u64(o: number): bigint { return this.le ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o); }
 
   /** Load the next block of pages. False when this CPU has no more data. */
@@ -114,7 +119,12 @@ export class CpuStream {
       const left = this.fileEnd - this.fileNext;
       if (left <= 0) { this.done = true; return false; }
       const n = Math.min(left, this.pageSize * PAGES_PER_READ);
-      const b = await this.ra.read(this.fileNext, n);
+      let b: Buffer;
+      if (this.ra.readInto) {
+        // no record of the previous block is referenced once refill() is called: reuse its bytes
+        if (!this.readBuf || this.readBuf.length < n) this.readBuf = Buffer.allocUnsafeSlow(this.pageSize * PAGES_PER_READ);
+        b = this.readBuf.subarray(0, await this.ra.readInto(this.readBuf, this.fileNext, n));
+      } else b = await this.ra.read(this.fileNext, n);
       this.fileNext += n;
       return this.load(b, nextBase);
     }
@@ -158,6 +168,7 @@ export class CpuStream {
       this.diag.warn('tracedat-partial-page', this.where(this.fileNext), `CPU ${this.cpu}: data block of ${b.length} bytes is not a whole number of ${this.pageSize}-byte pages; the last page is read as far as it goes`);
     }
     this.buf = b;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.length);
     this.blockBase = base;
     this.pagePos = -1;
     this.pos = 0;
@@ -170,7 +181,10 @@ export class CpuStream {
     const L = this.layout;
     this.pagePos = p;
     if (p + L.dataOffset > this.buf.length) { this.pos = this.dataEnd = this.buf.length; return false; }
-    this.setCur(this.u64(p));
+    // page time stamp: a double when below 2^53 (no BigInt per page), else the exact BigInt
+    const lo = this.dv.getUint32(this.le ? p : p + 4, this.le);
+    const hi = this.dv.getUint32(this.le ? p + 4 : p, this.le);
+    if (hi < 0x200000) { this.tsN = hi * 4294967296 + lo; this.tsBig = null; } else this.setCur(this.u64(p));
     const flags = L.commitSize === 8 ? (this.le ? this.buf.readUInt32LE(p + L.commitOffset) : this.buf.readUInt32BE(p + L.commitOffset + 4)) : this.u32(p + L.commitOffset);
     let size = flags & COMMIT_MASK;
     const start = p + L.dataOffset;

@@ -1,6 +1,8 @@
 // trace-cmd trace.dat (v6, v7; none/zlib/zstd) collector. See README.md.
 import type { Collector, CollectorContext, SniffResult } from '../common/collector.js';
 import { tracepointDecoder } from '../common/tracepoints/index.js';
+import { siblingModule } from '../common/parallel/runner.js';
+import { readInWorker, useWorker } from './inWorker.js';
 import { readTraceDat } from './read.js';
 import { TRACEDAT_MAGIC } from './readMeta.js';
 
@@ -22,7 +24,13 @@ export const traceDat: Collector = {
   description: 'trace-cmd trace.dat (v6/v7, zlib/zstd), binary ring-buffer pages decoded via the embedded formats',
   binary: true,
   sniff: sniffTraceDat,
-  collect: async (ctx: CollectorContext) => { await readTraceDat(ctx, tracepointDecoder); },
+  collect: async (ctx: CollectorContext) => {
+    // a large plain file: decode in a worker thread while this one writes the table
+    if (useWorker(ctx)) {
+      ctx.diag.format = 'tracedat'; // as readTraceDat does on a serial read
+      await readInWorker(ctx, siblingModule(import.meta.url, 'workerTask'));
+    } else await readTraceDat(ctx, tracepointDecoder);
+  },
   recordRecipe: [
     "trace-cmd record -e kvm -e sched:sched_switch -e sched:sched_wakeup -o trace.dat -- sleep 10",
     "# or without trace-cmd record: enable events in /sys/kernel/tracing, run, then `trace-cmd extract -o trace.dat`",

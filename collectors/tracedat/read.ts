@@ -6,10 +6,13 @@ import type { CollectorContext } from '../common/collector.js';
 import { convertedNote, cyclesToNs, tscHzBig } from '../common/cycles.js';
 import type { TracepointDecoder } from '../common/tracepoints/types.js';
 import type { RecordFieldReader } from '../common/tepformat/fieldReader.js';
+import type { FieldLayout } from '../common/tepformat/parseFormat.js';
+import type { EventBatchBuilder } from '../common/eventBatch.js';
 import { decompressorFor } from './decompress.js';
 import { CpuStream, REC_LOST } from './cpuStream.js';
 import type { TraceDatMeta } from './meta.js';
 import { readTraceDatMeta } from './readMeta.js';
+import { tsc2nsecNumber } from './tsc2nsec.js';
 
 export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
 
@@ -23,7 +26,14 @@ interface EventInfo {
   readonly nameCode: number;
   readonly reader: RecordFieldReader | undefined;
   readonly decoder: TracepointDecoder | undefined;
+  /** common_pid of the format, resolved once. */
+  readonly pidField: FieldLayout | undefined;
+  /** The decoder compiled for this format (its binary fast path), else undefined. */
+  readonly decode: ((b: EventBatchBuilder) => void) | undefined;
 }
+
+/** Direct-mapped pid -> comm code cache in front of the Map (a pid repeats on a CPU for a while). */
+const PID_CACHE = 4096;
 
 function describe(meta: TraceDatMeta): string {
   const b = meta.buffers[0];
@@ -51,6 +61,9 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     const clock = top.clock || meta.traceClock || 'local';
     // tsc2nsec: trace-cmd's pseudo clock, x86-tsc in the ring buffer + TSC2NSEC in the file.
     const tsc = meta.tsc2nsec && meta.tsc2nsec.mult !== 0 ? meta.tsc2nsec : null;
+    const tscMult = BigInt(tsc?.mult ?? 0);
+    const tscShift = BigInt(tsc?.shift ?? 0);
+    const tscNs = tsc2nsecNumber(tsc?.mult ?? 0, tsc?.shift ?? 0, tsc?.offset ?? 0n);
     // --tsc-hz converts raw cycles when the file cannot (no TSC2NSEC); TSC2NSEC, when present, wins
     let hz: bigint | null = null;
     if (!tsc && (CYCLE_CLOCKS.has(clock) || clock === 'tsc2nsec')) {
@@ -83,32 +96,41 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     const names = b.dictionaries[C.event]!;
     const comms = b.dictionaries[C.comm]!;
     const lostCode = names.code(LOST_EVENT);
-    const events = new Map<number, EventInfo>();
+    // by event id (common_type is a u16): an array index instead of a Map lookup per record
+    const events: (EventInfo | undefined)[] = new Array<EventInfo | undefined>(65536).fill(undefined);
     const unreported = new Map(meta.formatProblems);
     const reportFormatProblems = (key: string): void => {
       for (const p of unreported.get(key) ?? []) diag.warn('tracedat-format', p.where, p.message, undefined, 'records of this event are decoded as far as its format allows');
       unreported.delete(key);
     };
     const eventInfo = (id: number): EventInfo => {
-      let e = events.get(id);
+      let e = id >= 0 ? events[id] : undefined;
       if (!e) {
         const f = meta.formats.get(id);
         if (f) reportFormatProblems(`${f.system}/${f.name}`);
+        const reader = f ? meta.formats.reader(id) : undefined;
+        const decoder = f ? decoderFor(f.name) : undefined;
         e = f
-          ? { nameCode: names.code(f.name), reader: meta.formats.reader(id), decoder: decoderFor(f.name) }
-          : { nameCode: names.code(`[unknown event id ${id}]`), reader: undefined, decoder: undefined };
-        events.set(id, e);
+          ? { nameCode: names.code(f.name), reader, decoder, pidField: reader?.ref('common_pid'), decode: reader && decoder?.compileFields?.(reader) }
+          : { nameCode: names.code(`[unknown event id ${id}]`), reader: undefined, decoder: undefined, pidField: undefined, decode: undefined };
+        if (id >= 0) events[id] = e;
       }
       return e;
     };
     const commCode = new Map<number, number>();
+    const pidKeys = new Float64Array(PID_CACHE).fill(NaN); // NaN: no pid matches an empty slot
+    const pidCodes = new Int32Array(PID_CACHE);
     const commOf = (pid: number): number => {
+      const slot = pid & (PID_CACHE - 1);
+      if (pidKeys[slot] === pid) return pidCodes[slot]!;
       let c = commCode.get(pid);
       if (c === undefined) {
         // libtraceevent's tep_data_comm_from_pid: "<idle>" for 0, "<...>" when not saved
         c = comms.code(meta.cmdlines.get(pid) ?? (pid === 0 ? '<idle>' : '<...>'));
         commCode.set(pid, c);
       }
+      pidKeys[slot] = pid;
+      pidCodes[slot] = c;
       return c;
     };
     const le = meta.littleEndian;
@@ -157,8 +179,14 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     while (heap.length > 0) {
       const s = heap[0]!;
       let ts: bigint | null = null;
-      if (tsc) b.big64(C.ts_ns, ts = ((s.ts * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset);
-      else if (hz !== null) b.big64(C.ts_ns, ts = cyclesToNs(s.ts, hz));
+      if (tsc) {
+        const ns = s.tsBigCur === null ? tscNs(s.tsNum) : -1;
+        if (ns >= 0) {
+          const lo = ns >>> 0;
+          b.halves64(C.ts_ns, lo, (ns - lo) / 4294967296);
+          if (s.kind === REC_LOST) ts = BigInt(ns);
+        } else b.big64(C.ts_ns, ts = ((s.ts * tscMult) >> tscShift) + tsc.offset);
+      } else if (hz !== null) b.big64(C.ts_ns, ts = cyclesToNs(s.ts, hz));
       else if (s.tsBigCur === null && s.tsNum <= MAX_I64_NUM) {
         const lo = s.tsNum >>> 0;
         b.halves64(C.ts_ns, lo, (s.tsNum - lo) / 4294967296);
@@ -171,18 +199,20 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
         diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}` });
       } else {
         const buf = s.block;
+        const dv = s.view;
         const o = s.recStart;
-        const id = s.recLen >= 2 ? (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o)) : -1;
+        const id = s.recLen >= 2 ? dv.getUint16(o, le) : -1;
         const e = eventInfo(id);
         b.dictCode(C.event, e.nameCode);
         if (e.reader) {
-          const r = e.reader.bind(buf, o, s.recLen);
-          const pid = r.num('common_pid');
+          const r = e.reader.bindView(buf, dv, o, s.recLen);
+          const pid = r.numAt(e.pidField);
           if (pid !== undefined) {
             b.i32(C.tid, pid);
             b.dictCode(C.comm, commOf(pid));
           }
-          e.decoder?.decodeFields(r, b);
+          if (e.decode !== undefined) e.decode(b);
+          else e.decoder?.decodeFields(r, b);
         } else if (unknownIds++ < 1000) {
           diag.warn('tracedat-unknown-event', `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
         }

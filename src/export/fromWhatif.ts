@@ -1,36 +1,45 @@
 // Adapter: the what-if model's result (src/analyze/whatif) -> the exporter's WhatifExport. Pure.
-import { handlingNs } from '../analyze/whatif/accounting.js';
+// Reads the model's columns (no object per exit or interrupt).
 import { unionPerVmNs } from '../analyze/whatif/hybrid.js';
-import type { WhatifResult } from '../analyze/whatif/model.js';
-import type { ModelInput } from '../analyze/whatif/types.js';
+import { MECH_CODES, type WhatifResult } from '../analyze/whatif/model.js';
+import { emptyExits, handlingNsAt, type ModelInput } from '../analyze/whatif/types.js';
 import type { WhatifAvoided, WhatifExport } from './whatifInput.js';
 
 export function whatifExport(input: ModelInput, r: WhatifResult): WhatifExport {
-  const exitById = new Map(input.exits.map((e) => [e.id, e]));
+  const S = input.strings;
+  const exits = input.exitsTraced ? input.exits : emptyExits();
   const rows = new Map<string, WhatifAvoided>();
-  for (const [id, mechanism] of r.avoidedExits) {
-    const e = exitById.get(id);
-    if (!e) continue;
-    const k = `${mechanism}\0${e.reason}\0${e.vm}`;
-    const row = rows.get(k) ?? { mechanism, reason: e.reason, vm: e.vm, count: 0, returnedNs: 0 };
+  // in the order the model decided them (PI's, then hybrid's), as the rows were always made
+  for (const e of r.avoidedExits.order) {
+    const mechanism = MECH_CODES[r.avoidedExits.mech[e]! - 1]!;
+    const reason = S[exits.reason[e]!]!;
+    const vm = S[exits.vm[e]!]!;
+    const k = `${mechanism}\0${reason}\0${vm}`;
+    const row = rows.get(k) ?? { mechanism, reason, vm, count: 0, returnedNs: 0 };
     row.count++;
-    row.returnedNs += handlingNs(e);
+    row.returnedNs += handlingNsAt(exits, e);
     rows.set(k, row);
   }
   const pollingNs: { vm: string; ns: number }[] = [];
   if (r.hybrid) {
-    const vms = [...new Set(r.hybrid.devices.map((d) => d.vm))].sort();
+    const devices = r.hybrid.devices;
+    const vms = [...new Set(devices.map((d) => d.vm))].sort();
     for (const vm of vms) {
       const ns = r.params.poller === 'shared'
-        ? unionPerVmNs(r.hybrid.intervals.filter((iv) => iv.vm === vm))
-        : r.hybrid.devices.filter((d) => d.vm === vm).reduce((s, d) => s + d.pollNs, 0);
+        ? unionPerVmNs(r.hybrid.intervals, devices, vm)
+        : devices.filter((d) => d.vm === vm).reduce((s, d) => s + d.pollNs, 0);
       pollingNs.push({ vm, ns });
     }
   }
-  const irqVm = new Map(input.irqs.map((q) => [q.id, q.vm]));
-  const irqLatencyAfterNs = r.redirect
-    ? r.redirect.decisions.flatMap((d) => (d.lNs === null ? [] : [{ vm: irqVm.get(d.irqId) ?? 'vm?', latencyNs: d.lNs }]))
-    : [];
+  const irqLatencyAfterNs: { vm: string; latencyNs: number }[] = [];
+  if (r.redirect) {
+    const { lNs, byId } = r.redirect;
+    for (let k = 0; k < byId.length; k++) {
+      const q = byId[k]!;
+      const l = lNs[q]!;
+      if (!Number.isNaN(l)) irqLatencyAfterNs.push({ vm: S[input.irqs.vm[q]!] ?? 'vm?', latencyNs: l });
+    }
+  }
   const last = r.stages[r.stages.length - 1] ?? null;
   return {
     avoided: [...rows.values()],

@@ -6,7 +6,7 @@
 // The reader is reused for every record of its event: bind() points it at new bytes without
 // allocating. Reads past the record's end answer "absent" instead of reading a neighbour.
 import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
-import type { FieldReader, PrintTable } from '../tracepoints/types.js';
+import type { CompiledFieldReader, FieldReader, PrintTable } from '../tracepoints/types.js';
 import type { EventFormat, FieldLayout } from './parseFormat.js';
 
 const TWO32 = 4294967296;
@@ -19,7 +19,10 @@ export interface FieldReaderOptions {
   readonly littleEndian?: boolean;
 }
 
-export class RecordFieldReader implements FieldReader {
+/** Comm-sized (16-byte) char arrays key the word cache; TASK_COMM_LEN in include/linux/sched.h. */
+const WORD_KEY_BYTES = 16;
+
+export class RecordFieldReader implements FieldReader, CompiledFieldReader {
   private buf: Uint8Array = new Uint8Array(0);
   private dv: DataView = new DataView(this.buf.buffer);
   private start = 0;
@@ -29,6 +32,13 @@ export class RecordFieldReader implements FieldReader {
   private readonly strCache: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(STR_CACHE);
   /** Dictionary codes of recently seen short strings by content hash (see dictStr). */
   private readonly codeCache: ({ bytes: Uint8Array; dict: Dictionary; code: number } | undefined)[] = new Array(STR_CACHE);
+  /**
+   * dictStrAt's cache for 16-byte char arrays, keyed by the array's four 32-bit words (bytes after
+   * the NUL included: a hit is then exact without finding the NUL). Typed arrays, no object per entry.
+   */
+  private readonly wordKeys = new Int32Array(STR_CACHE * 4);
+  private readonly wordCodes = new Int32Array(STR_CACHE);
+  private readonly wordDicts: (Dictionary | undefined)[] = new Array<Dictionary | undefined>(STR_CACHE).fill(undefined);
 
   constructor(readonly format: EventFormat, opts: FieldReaderOptions = {}) {
     this.le = opts.littleEndian ?? true;
@@ -45,6 +55,19 @@ export class RecordFieldReader implements FieldReader {
     return this;
   }
 
+  /**
+   * bind() with the caller's DataView of `buf` (it must view exactly buf's bytes). Why: readers are
+   * bound alternately to the blocks of several CPUs, and a new DataView per switch was garbage.
+   */
+  bindView(buf: Uint8Array, dv: DataView, start: number, length: number): this {
+    this.buf = buf;
+    this.dv = dv;
+    this.start = start;
+    const room = buf.length - start;
+    this.length = length < room ? (length > 0 ? length : 0) : (room > 0 ? room : 0);
+    return this;
+  }
+
   /** Record length in bytes. */
   get recordLength(): number { return this.length; }
 
@@ -54,6 +77,87 @@ export class RecordFieldReader implements FieldReader {
   }
 
   has(name: string): boolean { return this.field(name) !== undefined; }
+
+  // ---- compiled access (CompiledFieldReader): fields resolved once per format, not per record ----
+
+  /** The layout of a field of this format (no record bound needed); undefined when the format lacks it. */
+  ref(name: string): FieldLayout | undefined { return this.format.byName.get(name); }
+
+  /** num() of a resolved field: the same answer, without the name lookup. */
+  numAt(f: FieldLayout | undefined): number | undefined {
+    if (f === undefined || f.offset + f.size > this.length || f.location !== 'inline' || (f.arrayLen !== null && f.arrayLen !== 1)) return undefined;
+    const o = this.start + f.offset;
+    const dv = this.dv;
+    switch (f.size) {
+      case 4: return f.signed ? dv.getInt32(o, this.le) : dv.getUint32(o, this.le);
+      case 1: return f.signed ? dv.getInt8(o) : dv.getUint8(o);
+      case 2: return f.signed ? dv.getInt16(o, this.le) : dv.getUint16(o, this.le);
+      case 8: {
+        const lo = dv.getUint32(this.le ? o : o + 4, this.le);
+        const hi = this.le ? (f.signed ? dv.getInt32(o + 4, true) : dv.getUint32(o + 4, true))
+          : (f.signed ? dv.getInt32(o, false) : dv.getUint32(o, false));
+        return hi * TWO32 + lo;
+      }
+      default: return undefined;
+    }
+  }
+
+  /** set64() of a resolved field. */
+  set64At(f: FieldLayout | undefined, col: number, b: EventBatchBuilder): boolean {
+    if (f === undefined || f.offset + f.size > this.length || f.location !== 'inline' || (f.arrayLen !== null && f.arrayLen !== 1)) return false;
+    // words() without its [lo, hi] array: this runs for rip/info1/info2 of every kvm_exit
+    const o = this.start + f.offset;
+    const dv = this.dv;
+    const le = this.le;
+    let v: number;
+    switch (f.size) {
+      case 8: {
+        const a = dv.getUint32(o, le);
+        const c = dv.getUint32(o + 4, le);
+        if (le) b.halves64(col, a, c); else b.halves64(col, c, a);
+        return true;
+      }
+      case 4: v = f.signed ? dv.getInt32(o, le) : dv.getUint32(o, le); break;
+      case 2: v = f.signed ? dv.getInt16(o, le) : dv.getUint16(o, le); break;
+      case 1: v = f.signed ? dv.getInt8(o) : dv.getUint8(o); break;
+      default: return false;
+    }
+    b.halves64(col, v >>> 0, v < 0 ? 0xffffffff : 0);
+    return true;
+  }
+
+  /**
+   * dictStr() of a resolved field. A 16-byte char array (every comm) is looked up by its four
+   * words in a typed-array cache: no byte loop, no string, no Map on a hit. Same codes as dictStr.
+   */
+  dictStrAt(f: FieldLayout | undefined, col: number, b: EventBatchBuilder): boolean {
+    if (f === undefined) return false;
+    if (f.location !== 'inline' || f.size !== WORD_KEY_BYTES || f.offset + WORD_KEY_BYTES > this.length) return this.dictStr(f.name, col, b);
+    const o = this.start + f.offset;
+    const dv = this.dv;
+    const w0 = dv.getInt32(o, true);
+    const w1 = dv.getInt32(o + 4, true);
+    const w2 = dv.getInt32(o + 8, true);
+    const w3 = dv.getInt32(o + 12, true);
+    let h = w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca6b) ^ Math.imul(w3, 0xc2b2ae35) ^ Math.imul(col + 1, 0x27d4eb2f);
+    h ^= h >>> 15;
+    const slot = h & (STR_CACHE - 1);
+    const k = slot << 2;
+    const keys = this.wordKeys;
+    const dict = b.dictionaries[col]!;
+    if (this.wordDicts[slot] === dict && keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
+      b.dictCode(col, this.wordCodes[slot]!);
+      return true;
+    }
+    this.rs = o;
+    this.re = o + WORD_KEY_BYTES;
+    const code = dict.code(utf8.decode(this.buf.subarray(o, this.strEnd())));
+    keys[k] = w0; keys[k + 1] = w1; keys[k + 2] = w2; keys[k + 3] = w3;
+    this.wordCodes[slot] = code;
+    this.wordDicts[slot] = dict;
+    b.dictCode(col, code);
+    return true;
+  }
 
   /** Low and high 32-bit words of an integer field (sign-extended when signed), or null. */
   private words(f: FieldLayout): [number, number] | null {
@@ -83,23 +187,10 @@ export class RecordFieldReader implements FieldReader {
   }
 
   num(name: string): number | undefined {
-    const f = this.field(name);
-    if (!f || f.location !== 'inline' || (f.arrayLen !== null && f.arrayLen !== 1)) return undefined;
-    const o = this.start + f.offset;
-    const dv = this.dv;
-    switch (f.size) {
-      case 1: return f.signed ? dv.getInt8(o) : dv.getUint8(o);
-      case 2: return f.signed ? dv.getInt16(o, this.le) : dv.getUint16(o, this.le);
-      case 4: return f.signed ? dv.getInt32(o, this.le) : dv.getUint32(o, this.le);
-      case 8: {
-        const lo = dv.getUint32(this.le ? o : o + 4, this.le);
-        const hi = this.le ? (f.signed ? dv.getInt32(o + 4, true) : dv.getUint32(o + 4, true))
-          : (f.signed ? dv.getInt32(o, false) : dv.getUint32(o, false));
-        return hi * TWO32 + lo;
-      }
-      default: return undefined;
-    }
+    // numAt checks the record bound that field() checks
+    return this.numAt(this.format.byName.get(name));
   }
+
 
   set64(name: string, col: number, b: EventBatchBuilder): boolean {
     const f = this.field(name);

@@ -1,10 +1,14 @@
 // The streaming driver for formats whose lines are "comm-pid [cpu] flags time: event: payload":
 // raw ftrace (trace, trace_pipe) and trace-cmd report. Markers are counted, lost markers become
 // "[lost]" rows, anything else that is not an event is a counted warning with file:line.
+// Large regular files are read in parallel chunks (parallelText.ts, ftraceChunkTask.ts).
 import type { CollectorContext } from '../collector.js';
+import { siblingModule } from '../parallel/runner.js';
+import { tracepointDecoder } from '../tracepoints/index.js';
 import { LineHeader, parseFtraceLine } from './header.js';
 import { scanLines } from './lines.js';
 import { parseMarker, type MarkerKind } from './markers.js';
+import { runTextParallel, textParallelPlan } from './parallelText.js';
 import { TextRowWriter, type DecoderLookup } from './rowWriter.js';
 import { badLineKind } from './sniffing.js';
 
@@ -14,43 +18,72 @@ export interface FtraceStyleOptions {
   readonly hint: string;
 }
 
-export async function collectFtraceStyle(ctx: CollectorContext, lookup: DecoderLookup, opts: FtraceStyleOptions): Promise<void> {
+/** What a read keeps besides rows (merged over chunks, in order, in a parallel read). */
+export interface FtraceStyleCounts {
+  counts: Partial<Record<MarkerKind, number>>;
+  emptyCpus: number[];
+  bufferPrefix: boolean;
+  cpus: number | null;
+}
+
+/** Read every line of ctx.source into rows through `writer`; lineRef renders line numbers in messages. */
+export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWriter, opts: FtraceStyleOptions, lineRef: (n: number) => string): Promise<{ lines: number; counts: FtraceStyleCounts }> {
   const { diag } = ctx;
   const name = ctx.source.name;
-  const writer = new TextRowWriter(ctx, lookup);
   const h = new LineHeader();
-  const counts = new Map<MarkerKind, number>();
-  const emptyCpus: number[] = [];
-  let bufferPrefix = false;
-  let cpus: number | null = null;
+  const n: FtraceStyleCounts = { counts: {}, emptyCpus: [], bufferPrefix: false, cpus: null };
 
-  await scanLines(ctx, (t, s, e, lineNo, cut) => {
+  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut) => {
     if (parseFtraceLine(t, s, e, h)) {
       // a cut last line that stops inside the event name would invent a name: drop it (already warned)
       if (cut && !h.eventColon) return;
-      if (h.bufferPrefix) bufferPrefix = true;
+      if (h.bufferPrefix) n.bufferPrefix = true;
       writer.event(t, h, lineNo);
       return;
     }
     const m = parseMarker(t, s, e);
     if (m === null) {
       const kind = badLineKind(t, s, e);
-      diag.warn(kind, `${name}:${lineNo}`, kind === 'binary' ? 'binary data where a text line was expected; skipped' : `expected ${opts.expected}; skipped`,
+      diag.warn(kind, `${name}:${lineRef(lineNo)}`, kind === 'binary' ? 'binary data where a text line was expected; skipped' : `expected ${opts.expected}; skipped`,
         t.slice(s, e), opts.hint);
       return;
     }
-    counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
+    n.counts[m.kind] = (n.counts[m.kind] ?? 0) + 1;
     if (m.kind === 'lost') writer.lost(m.cpu, m.count, lineNo);
-    else if (m.kind === 'cpu-empty' && m.cpu !== null) emptyCpus.push(m.cpu);
-    else if (m.kind === 'cpus') cpus = m.count;
+    else if (m.kind === 'cpu-empty' && m.cpu !== null) n.emptyCpus.push(m.cpu);
+    else if (m.kind === 'cpus') n.cpus = m.count;
     else if (m.kind === 'buffer-started') {
-      diag.note(`"##### CPU n buffer started ####" seen: the ring buffer wrapped, so events before that point on that CPU were overwritten (line ${lineNo}, CPU ${m.cpu})`);
+      diag.note(`"##### CPU n buffer started ####" seen: the ring buffer wrapped, so events before that point on that CPU were overwritten (line ${lineRef(lineNo)}, CPU ${m.cpu})`);
     }
-  });
-  writer.finish();
-  if (cpus !== null) diag.note(`trace-cmd preamble: cpus=${cpus}`);
-  if (emptyCpus.length > 0) diag.note(`CPUs with no events ("CPU n is empty"): ${emptyCpus.join(', ')}`);
-  if (bufferPrefix) diag.note('lines carry a "<buffer>: " prefix (trace-cmd instance or several input files); the buffer name is not kept');
-  const comments = counts.get('comment') ?? 0;
+  }, { lineRef });
+  return { lines, counts: n };
+}
+
+function noteFtraceStyle(ctx: CollectorContext, n: FtraceStyleCounts): void {
+  const { diag } = ctx;
+  if (n.cpus !== null) diag.note(`trace-cmd preamble: cpus=${n.cpus}`);
+  if (n.emptyCpus.length > 0) diag.note(`CPUs with no events ("CPU n is empty"): ${n.emptyCpus.join(', ')}`);
+  if (n.bufferPrefix) diag.note('lines carry a "<buffer>: " prefix (trace-cmd instance or several input files); the buffer name is not kept');
+  const comments = n.counts.comment ?? 0;
   if (comments > 0) diag.note(`${comments} header/comment line(s) skipped`);
+}
+
+export async function collectFtraceStyle(ctx: CollectorContext, lookup: DecoderLookup, opts: FtraceStyleOptions): Promise<void> {
+  // workers build their own decoder table, so only the standard one can be used in parallel
+  const plan = lookup === tracepointDecoder ? textParallelPlan(ctx) : null;
+  if (plan !== null) {
+    const total: FtraceStyleCounts = { counts: {}, emptyCpus: [], bufferPrefix: false, cpus: null };
+    await runTextParallel<FtraceStyleCounts>(ctx, plan, siblingModule(import.meta.url, 'ftraceChunkTask'), opts, (c) => {
+      for (const [k, v] of Object.entries(c.counts) as [MarkerKind, number][]) total.counts[k] = (total.counts[k] ?? 0) + v;
+      total.emptyCpus.push(...c.emptyCpus);
+      total.bufferPrefix ||= c.bufferPrefix;
+      if (c.cpus !== null) total.cpus = c.cpus;
+    });
+    noteFtraceStyle(ctx, total);
+    return;
+  }
+  const writer = new TextRowWriter(ctx, lookup);
+  const { counts } = await ftraceStyleLines(ctx, writer, opts, String);
+  writer.finish();
+  noteFtraceStyle(ctx, counts);
 }

@@ -217,12 +217,13 @@ function perfPrefix(t: string, s: number, h: LineHeader): boolean {
   }
   // comm, after optional guest prefixes "VM:%5d " "VCPU:%03d "
   let c = skipSp(t, s, commEnd);
-  if (t.startsWith('VM:', c)) {
+  // one charCode test keeps the two startsWith calls off the common path (a comm rarely starts with V)
+  if (t.charCodeAt(c) === 86 /* V */ && t.startsWith('VM:', c)) {
     c = skipSp(t, c + 3, commEnd);
     while (c < commEnd && isDigit(t.charCodeAt(c))) c++;
     c = skipSp(t, c, commEnd);
   }
-  if (t.startsWith('VCPU:', c)) {
+  if (t.charCodeAt(c) === 86 && t.startsWith('VCPU:', c)) {
     let v = 0;
     c += 5;
     while (c < commEnd && isDigit(t.charCodeAt(c))) v = v * 10 + (t.charCodeAt(c++) - 48);

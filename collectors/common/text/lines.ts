@@ -14,6 +14,8 @@ export type LineHandler = (text: string, start: number, end: number, lineNo: num
 export interface ScanOptions {
   /** Lines longer than this (bytes) are skipped with a warning: no trace line is that long. */
   readonly maxLineBytes?: number;
+  /** Line number text in warnings (chunk workers tag chunk-relative numbers; see ../parallel). */
+  readonly lineRef?: (lineNo: number) => string;
 }
 
 export interface ScanResult {
@@ -42,6 +44,7 @@ function decode(buf: Buffer): string {
  */
 export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts: ScanOptions = {}): Promise<ScanResult> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const ref = opts.lineRef ?? String;
   const { source, diag } = ctx;
   let carry: Buffer | null = null;
   let skipping = false; // inside a huge line, dropping bytes up to its newline
@@ -49,7 +52,7 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
   let bytes = 0;
 
   const hugeLine = (where: number, sample: string): void => {
-    diag.warn('huge-line', `${source.name}:${where}`, `line longer than ${maxLine} bytes; skipped`,
+    diag.warn('huge-line', `${source.name}:${ref(where)}`, `line longer than ${maxLine} bytes; skipped`,
       sample.slice(0, 120), 'the input is probably not trace text, or two files were joined without a newline');
   };
 
@@ -108,7 +111,7 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
     if (lastNl + 1 > start) emit(decode(chunk.subarray(start, lastNl + 1)));
   }
   if (carry && carry.length > 0 && !skipping) {
-    diag.warn('truncated', `${source.name}:${lineNo + 1}`, 'the last line has no newline; the input may be cut short',
+    diag.warn('truncated', `${source.name}:${ref(lineNo + 1)}`, 'the last line has no newline; the input may be cut short',
       carry.subarray(0, 200).toString('latin1'), 'kept if it parses; re-export the trace if it was copied while being written');
     emit(decode(carry), true);
   }

@@ -24,10 +24,23 @@ interface CommEntry {
   code: number;
 }
 
-interface PendingLost {
+/** A lost marker waiting for the next event on its CPU (lineNo as the line tag gives it). */
+export interface PendingLost {
   readonly cpu: number;
   readonly count: number | null;
   readonly lineNo: number;
+}
+
+export interface TextRowWriterOptions {
+  /** Line number text in messages (a chunk worker tags chunk-relative numbers; see parallel/). */
+  readonly lineRef?: (lineNo: number) => string;
+}
+
+/** State a chunk worker hands on instead of finishing: markers still waiting, last time written. */
+export interface ChunkEnd {
+  readonly pending: PendingLost[];
+  /** Last event time of the chunk (decimal ns), null when it had no event. */
+  readonly lastTsNs: string | null;
 }
 
 /** Largest whole seconds whose ns value (plus a fraction) stays below 2^53. */
@@ -59,7 +72,11 @@ export class TextRowWriter {
   rawCounter = false;
   rows = 0;
 
-  constructor(private readonly ctx: CollectorContext, private readonly lookup: DecoderLookup) {}
+  private readonly lineRef: (lineNo: number) => string;
+
+  constructor(private readonly ctx: CollectorContext, private readonly lookup: DecoderLookup, opts: TextRowWriterOptions = {}) {
+    this.lineRef = opts.lineRef ?? String;
+  }
 
   /** Write the row for a parsed event line. */
   event(text: string, h: LineHeader, lineNo: number): void {
@@ -81,11 +98,11 @@ export class TextRowWriter {
         ok = dec.decodeText(text, h.payloadStart, h.payloadEnd, b);
       } catch (e) {
         ok = false;
-        this.ctx.diag.warn('decoder-error', `${this.ctx.source.name}:${lineNo}`, `${ev.name} decoder failed: ${(e as Error).message}`,
+        this.ctx.diag.warn('decoder-error', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name} decoder failed: ${(e as Error).message}`,
           text.slice(h.lineStart, h.lineEnd), 'the row is kept with its header fields; please report this line');
       }
       if (!ok) {
-        this.ctx.diag.warn('payload', `${this.ctx.source.name}:${lineNo}`, `${ev.name}: payload not in a known form`,
+        this.ctx.diag.warn('payload', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name}: payload not in a known form`,
           text.slice(h.lineStart, h.lineEnd), 'the row is kept with time, thread and event name; payload columns stay null');
       }
     }
@@ -113,6 +130,14 @@ export class TextRowWriter {
     this.ctx.builder.flush();
   }
 
+  /** End of a chunk (parallel run): flush rows, hand on what is still pending; writes no marker. */
+  finishChunk(): ChunkEnd {
+    const pending = this.pending;
+    this.pending = [];
+    this.ctx.builder.flush();
+    return { pending, lastTsNs: this.haveTs ? (this.lastTsBig ?? BigInt(this.lastTsNum)).toString() : null };
+  }
+
   private flushPendingFor(text: string, h: LineHeader): void {
     const keep: PendingLost[] = [];
     let ts: bigint | null = null;
@@ -133,7 +158,7 @@ export class TextRowWriter {
     b.num64(C.src_line, lineNo);
     b.end();
     this.rows++;
-    this.ctx.diag.lostEvents({ cpu, tsNs, count, where: `${this.ctx.source.name}:${lineNo}` });
+    this.ctx.diag.lostEvents({ cpu, tsNs, count, where: `${this.ctx.source.name}:${this.lineRef(lineNo)}` });
   }
 
   private parseTsBig(text: string, h: LineHeader): bigint {

@@ -3,13 +3,15 @@
 // see ../shared/lab/README.md §1.6) to the binary half through a text FieldReader.
 import type { EventBatchBuilder } from '../eventBatch.js';
 import { FAILED_TO_PARSE, TextFieldReader } from './failedToParse.js';
-import type { FieldReader, TracepointDecoder } from './types.js';
+import type { CompiledFieldReader, FieldReader, TracepointDecoder } from './types.js';
 
 export type TextDecode = (t: string, s: number, e: number, b: EventBatchBuilder) => boolean;
 export type FieldsDecode = (r: FieldReader, b: EventBatchBuilder) => void;
+/** Binary half compiled for one record format (see TracepointDecoder.compileFields). */
+export type FieldsCompile = (r: CompiledFieldReader) => (b: EventBatchBuilder) => void;
 
 /** Field names the binary half needs before a [FAILED TO PARSE] payload counts as decoded. */
-export function defineDecoder(name: string, text: TextDecode, fields: FieldsDecode, required: readonly string[] = []): TracepointDecoder {
+export function defineDecoder(name: string, text: TextDecode, fields: FieldsDecode, required: readonly string[] = [], compile?: FieldsCompile): TracepointDecoder {
   return {
     name,
     decodeText(t, s, e, b) {
@@ -24,5 +26,7 @@ export function defineDecoder(name: string, text: TextDecode, fields: FieldsDeco
       return text(t, s, e, b);
     },
     decodeFields: fields,
+    // always present (maybe undefined): one object shape for every decoder keeps call sites monomorphic
+    compileFields: compile,
   };
 }

@@ -9,7 +9,7 @@ import { C } from '../columns.js';
 import type { EventBatchBuilder } from '../eventBatch.js';
 import { defineDecoder } from './define.js';
 import { decU, dropLast, eq, find, findChar, hexU, skipSp, tokEnd, trimEnd } from './scan.js';
-import type { FieldReader, TracepointDecoder } from './types.js';
+import type { CompiledFieldReader, FieldReader, TracepointDecoder } from './types.js';
 
 const IMM = '[immediate exit]';
 
@@ -64,6 +64,22 @@ function decodeFields(r: FieldReader, b: EventBatchBuilder): void {
   if (ec !== undefined) b.u32(C.error_code, ec >>> 0);
 }
 
+/** decodeFields compiled for one record format (fields resolved once). */
+function compileFields(r: CompiledFieldReader): (b: EventBatchBuilder) => void {
+  const fVcpu = r.ref('vcpu_id'), fRip = r.ref('rip'), fImm = r.ref('immediate_exit'), fIntr = r.ref('intr_info'), fErr = r.ref('error_code');
+  return (b: EventBatchBuilder): void => {
+    const vcpu = r.numAt(fVcpu);
+    if (vcpu !== undefined) b.i32(C.vcpu, vcpu);
+    r.set64At(fRip, C.rip, b);
+    const imm = r.numAt(fImm);
+    if (imm !== undefined) b.bool(C.flag, imm !== 0);
+    const ii = r.numAt(fIntr);
+    if (ii !== undefined) b.u32(C.intr_info, ii >>> 0);
+    const ec = r.numAt(fErr);
+    if (ec !== undefined) b.u32(C.error_code, ec >>> 0);
+  };
+}
+
 export function kvmEntryDecoders(): TracepointDecoder[] {
-  return [defineDecoder('kvm_entry', decodeText, decodeFields, ['vcpu_id'])];
+  return [defineDecoder('kvm_entry', decodeText, decodeFields, ['vcpu_id'], compileFields)];
 }

@@ -16,7 +16,7 @@ import { canonicalReason, reasonName, VMX_REASON_FLAGS, type Isa } from '../exit
 import { defineDecoder } from './define.js';
 import { PerDict } from './intern.js';
 import { decU, dropLast, eq, find, hexU, skipSp, tokEnd, trimEnd } from './scan.js';
-import type { FieldReader, PrintTable, TracepointDecoder } from './types.js';
+import type { CompiledFieldReader, FieldReader, PrintTable, TracepointDecoder } from './types.js';
 
 /** What one distinct reason text decodes to, as codes of one builder's dictionaries. */
 interface ReasonInfo {
@@ -178,31 +178,38 @@ function flagNames(bits: number, tables: readonly PrintTable[]): string {
   return out.join(' ');
 }
 
+/** Reason text, numeric code and VMX flag names ("" for none) of a binary exit_reason. */
+function exitReason(er: number, isa: Isa | undefined, tables: readonly PrintTable[]): { reason: string; code: number; flags: string } {
+  const u = er >>> 0;
+  let name: string | undefined;
+  let code: number;
+  let flagText = '';
+  if (isa === 'VMX') {
+    code = u & 0xffff;
+    name = nthSymbolic(tables, 0)?.get(code);
+    const flags = (u & 0xffff0000) >>> 0;
+    if (flags) flagText = flagNames(flags, tables);
+  } else if (isa === 'SVM') {
+    code = u === 0xffffffff ? -1 : u;
+    const tb = nthSymbolic(tables, 1) ?? nthSymbolic(tables, 0);
+    name = tb?.get(code) ?? tb?.get(u) ?? tb?.get(u | 0);
+  } else {
+    code = u;
+    name = nthSymbolic(tables, 0)?.get(u);
+  }
+  return { reason: name ?? (isa ? reasonName(isa, code) : '0x' + u.toString(16)), code, flags: flagText };
+}
+
 /** Binary record: exit_reason, isa, guest_rip, info1, info2[, intr_info, error_code][, vcpu_id][, requests]. */
 export function decodeExitFields(r: FieldReader, b: EventBatchBuilder): void {
   const er = r.num('exit_reason');
   const isaN = r.num('isa');
   const isa: Isa | undefined = isaN === 1 ? 'VMX' : isaN === 2 ? 'SVM' : undefined;
   if (er !== undefined) {
-    const tables = r.printTables('exit_reason');
-    const u = er >>> 0;
-    let name: string | undefined;
-    let code: number;
-    if (isa === 'VMX') {
-      code = u & 0xffff;
-      name = nthSymbolic(tables, 0)?.get(code);
-      const flags = (u & 0xffff0000) >>> 0;
-      if (flags) b.dict(C.detail, flagNames(flags, tables));
-    } else if (isa === 'SVM') {
-      code = u === 0xffffffff ? -1 : u;
-      const tb = nthSymbolic(tables, 1) ?? nthSymbolic(tables, 0);
-      name = tb?.get(code) ?? tb?.get(u) ?? tb?.get(u | 0);
-    } else {
-      code = u;
-      name = nthSymbolic(tables, 0)?.get(u);
-    }
-    b.dict(C.reason, name ?? (isa ? reasonName(isa, code) : '0x' + u.toString(16)));
-    b.num64(C.reason_code, code);
+    const x = exitReason(er, isa, r.printTables('exit_reason'));
+    if (x.flags !== '') b.dict(C.detail, x.flags);
+    b.dict(C.reason, x.reason);
+    b.num64(C.reason_code, x.code);
   }
   if (isa) b.dict(C.isa, isa);
   const vcpu = r.num('vcpu_id');
@@ -217,9 +224,57 @@ export function decodeExitFields(r: FieldReader, b: EventBatchBuilder): void {
   r.set64('requests', C.requests, b);
 }
 
+/**
+ * decodeExitFields compiled for one record format: fields resolved once, and the reason, detail
+ * and isa dictionary codes cached per (exit_reason, isa) value for the builder they were made with.
+ */
+function compileExitFields(r: CompiledFieldReader): (b: EventBatchBuilder) => void {
+  const fReason = r.ref('exit_reason'), fIsa = r.ref('isa'), fVcpu = r.ref('vcpu_id');
+  const fRip = r.ref('guest_rip'), fInfo1 = r.ref('info1'), fInfo2 = r.ref('info2');
+  const fIntr = r.ref('intr_info'), fErr = r.ref('error_code'), fReq = r.ref('requests');
+  const tables = r.printTables('exit_reason');
+  let dicts: EventBatchBuilder['dictionaries'] | null = null;
+  // (exit_reason << 2 | isa) -> [reason code, reason_code value, detail code or -1]
+  let cache = new Map<number, readonly [number, number, number]>();
+  const isaCodes = [-1, -1, -1];
+  return (b: EventBatchBuilder): void => {
+    if (b.dictionaries !== dicts) { dicts = b.dictionaries; cache = new Map(); isaCodes.fill(-1); }
+    const er = r.numAt(fReason);
+    const isaN = r.numAt(fIsa);
+    const isaK = isaN === 1 ? 1 : isaN === 2 ? 2 : 0;
+    if (er !== undefined) {
+      const key = (er >>> 0) * 4 + isaK;
+      let hit = cache.get(key);
+      if (hit === undefined) {
+        const x = exitReason(er, isaK === 1 ? 'VMX' : isaK === 2 ? 'SVM' : undefined, tables);
+        hit = [b.dictionaries[C.reason]!.code(x.reason), x.code, x.flags !== '' ? b.dictionaries[C.detail]!.code(x.flags) : -1];
+        cache.set(key, hit);
+      }
+      if (hit[2] >= 0) b.dictCode(C.detail, hit[2]);
+      b.dictCode(C.reason, hit[0]);
+      b.num64(C.reason_code, hit[1]);
+    }
+    if (isaK !== 0) {
+      let c = isaCodes[isaK]!;
+      if (c < 0) c = isaCodes[isaK] = b.dictionaries[C.isa]!.code(isaK === 1 ? 'VMX' : 'SVM');
+      b.dictCode(C.isa, c);
+    }
+    const vcpu = r.numAt(fVcpu);
+    if (vcpu !== undefined) b.i32(C.vcpu, vcpu);
+    r.set64At(fRip, C.rip, b);
+    r.set64At(fInfo1, C.info1, b);
+    r.set64At(fInfo2, C.info2, b);
+    const ii = r.numAt(fIntr);
+    if (ii !== undefined) b.u32(C.intr_info, ii >>> 0);
+    const ec = r.numAt(fErr);
+    if (ec !== undefined) b.u32(C.error_code, ec >>> 0);
+    r.set64At(fReq, C.requests, b);
+  };
+}
+
 export function kvmExitDecoders(): TracepointDecoder[] {
   return [
-    defineDecoder('kvm_exit', makeText(), decodeExitFields, ['exit_reason']),
-    defineDecoder('kvm_nested_vmexit', makeText(), decodeExitFields, ['exit_reason']),
+    defineDecoder('kvm_exit', makeText(), decodeExitFields, ['exit_reason'], compileExitFields),
+    defineDecoder('kvm_nested_vmexit', makeText(), decodeExitFields, ['exit_reason'], compileExitFields),
   ];
 }

@@ -28,6 +28,23 @@ export interface FieldReader {
   printTables(field: string): readonly PrintTable[];
 }
 
+/** A field of one record format, resolved once (opaque to decoders; tepformat's FieldLayout). */
+export interface FieldRef {
+  readonly name: string;
+}
+
+/**
+ * A binary FieldReader that also answers by pre-resolved field (binary collectors): decoders that
+ * compile against it look each field up once per event format instead of by name per record.
+ * Each *At method answers exactly as its by-name twin; an undefined ref means "absent".
+ */
+export interface CompiledFieldReader extends FieldReader {
+  ref(field: string): FieldRef | undefined;
+  numAt(f: FieldRef | undefined): number | undefined;
+  set64At(f: FieldRef | undefined, col: number, b: EventBatchBuilder): boolean;
+  dictStrAt(f: FieldRef | undefined, col: number, b: EventBatchBuilder): boolean;
+}
+
 export interface TracepointDecoder {
   /** Tracepoint name without system, e.g. "kvm_exit". */
   readonly name: string;
@@ -39,4 +56,10 @@ export interface TracepointDecoder {
   decodeText(text: string, start: number, end: number, b: EventBatchBuilder): boolean;
   /** Decode a binary record's fields into the current row of `b`. */
   decodeFields(r: FieldReader, b: EventBatchBuilder): void;
+  /**
+   * Optional fast path: decodeFields specialised to reader `r`'s format (fields resolved once).
+   * The returned function decodes the record `r` is bound to at call time, with the same result
+   * as `decodeFields(r, b)`.
+   */
+  compileFields?(r: CompiledFieldReader): (b: EventBatchBuilder) => void;
 }

@@ -1,6 +1,7 @@
 // Time accounting per vCPU (MODEL.md "Time accounting"): guest time G, handling time H (non-halt
 // exits), halt time Hh; EHT in both definitions; before and after removing a set of exits. Pure.
-import type { ModelExit } from './types.js';
+import { groupBy, orderByTime, vcpuKeys } from './order.js';
+import { CATEGORY_CODE, EXIT_FLAG, handlingNsAt, idAt, type ModelInput } from './types.js';
 
 export interface VcpuAccount {
   vm: string;
@@ -27,39 +28,32 @@ export function ehtOf(gNs: number, hNs: number, hhNs: number): Eht {
 }
 
 /** G, H, Hh per vCPU. G counts (exit - previous entry) only where both pairs are intact. */
-export function accountVcpus(exits: readonly ModelExit[]): VcpuAccount[] {
-  const by = new Map<string, ModelExit[]>();
-  for (const e of exits) {
-    const k = `${e.vm}\u0000${e.vcpu}`;
-    let a = by.get(k);
-    if (!a) by.set(k, (a = []));
-    a.push(e);
-  }
+export function accountVcpus(inp: Pick<ModelInput, 'strings' | 'exits'>, keys = vcpuKeys(inp.exits.vm, inp.exits.vcpu, inp.exits.length)): VcpuAccount[] {
+  const { exits: e, strings } = inp;
+  const g = groupBy(keys.keyOf, keys.vms.length);
   const out: VcpuAccount[] = [];
-  for (const list of by.values()) {
-    list.sort((a, b) => a.exitNs - b.exitNs || a.id - b.id);
-    const acc: VcpuAccount = { vm: list[0]!.vm, vcpu: list[0]!.vcpu, gNs: 0, hNs: 0, hhNs: 0, exits: list.length, excluded: 0 };
+  for (let k = 0; k < keys.vms.length; k++) {
+    const list = orderByTime(g.pos.subarray(g.start[k]!, g.start[k + 1]!), e.exitNs, e.id);
+    const acc: VcpuAccount = { vm: strings[keys.vms[k]!]!, vcpu: keys.vcpus[k]!, gNs: 0, hNs: 0, hhNs: 0, exits: list.length, excluded: 0 };
     let prevEntry: number | null = null;
-    for (const e of list) {
-      const ok = !e.broken && e.entryNs !== null && e.entryNs >= e.exitNs;
-      if (prevEntry !== null && !e.broken && e.exitNs >= prevEntry) acc.gNs += e.exitNs - prevEntry;
+    for (let j = 0; j < list.length; j++) {
+      const x = list[j]!;
+      const broken = (e.flags[x]! & EXIT_FLAG.BROKEN) !== 0;
+      const exitNs = e.exitNs[x]!, entryNs = e.entryNs[x]!;
+      const ok = !broken && !Number.isNaN(entryNs) && entryNs >= exitNs;
+      if (prevEntry !== null && !broken && exitNs >= prevEntry) acc.gNs += exitNs - prevEntry;
       if (!ok) {
         acc.excluded++;
         prevEntry = null;
         continue;
       }
-      const dur = e.entryNs! - e.exitNs;
-      if (e.category === 'halt') acc.hhNs += dur; else acc.hNs += dur;
-      prevEntry = e.entryNs;
+      const dur = entryNs - exitNs;
+      if (e.category[x] === CATEGORY_CODE.halt) acc.hhNs += dur; else acc.hNs += dur;
+      prevEntry = entryNs;
     }
     out.push(acc);
   }
   return out.sort((a, b) => (a.vm < b.vm ? -1 : a.vm > b.vm ? 1 : a.vcpu - b.vcpu));
-}
-
-/** Handling time an exit returns when avoided (0 for broken pairs: unknown, not counted). */
-export function handlingNs(e: ModelExit): number {
-  return !e.broken && e.entryNs !== null && e.entryNs >= e.exitNs ? e.entryNs - e.exitNs : 0;
 }
 
 export interface AfterAccount {
@@ -76,14 +70,15 @@ export interface AfterAccount {
   boundMaxVcpuId: string | null;
 }
 
-/** EHT and throughput bound after removing `avoided` exits (ids). */
-export function accountAfter(accounts: readonly VcpuAccount[], exits: readonly ModelExit[], avoided: ReadonlySet<number>, indirectCostNs: number): AfterAccount {
+/** EHT and throughput bound after removing the exits whose ids are in `avoided`. */
+export function accountAfter(accounts: readonly VcpuAccount[], inp: Pick<ModelInput, 'strings' | 'exits'>, avoided: ReadonlySet<number>, indirectCostNs: number): AfterAccount {
+  const { exits: e, strings } = inp;
   const dH = new Map<string, { handling: number; n: number }>();
-  for (const e of exits) {
-    if (!avoided.has(e.id) || e.category === 'halt') continue;
-    const k = `${e.vm}\u0000${e.vcpu}`;
+  for (let i = 0; i < e.length; i++) {
+    if (!avoided.has(idAt(e, i)) || e.category[i] === CATEGORY_CODE.halt) continue;
+    const k = `${strings[e.vm[i]!]}\u0000${e.vcpu[i]}`;
     const d = dH.get(k) ?? { handling: 0, n: 0 };
-    d.handling += handlingNs(e);
+    d.handling += handlingNsAt(e, i);
     d.n++;
     dH.set(k, d);
   }

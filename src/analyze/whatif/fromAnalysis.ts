@@ -1,10 +1,16 @@
-// Adapter: the analyzer's AnalysisResult (src/analyze/types.ts) -> the model's small inputs
-// (types.ts here). Times are rebased to the trace's first event so they fit exactly in a number.
+// Adapter: the analyzer's AnalysisResult (src/analyze/types.ts) -> the model's columnar input
+// (types.ts here), in one pass per table, straight from the analyzer's chunks into typed arrays (no
+// object per row). Times are rebased to the trace's first event so they fit exactly in a number.
 import { TIMER_GSIS } from '../quality.js';
 import { CATEGORIES, IRQ_DELIVERIES, IRQ_FLAG, IRQ_SOURCES, VCPU_STATES, type AnalysisResult } from '../types.js';
 import type { VcpuAccount } from './accounting.js';
+import { groupBy, GrowF64, GrowI32 } from './order.js';
 import { POSTED_EXIT_REASONS } from './posted.js';
-import type { IrqKind, ModelExit, ModelInput, ModelIrq, ModelKick, VcpuState } from './types.js';
+import { StringTable } from './rows.js';
+import {
+  CATEGORY_CODE, EOI_EDGE, EOI_LEVEL, EOI_UNKNOWN, EXIT_FLAG, IRQ_KINDS, NULL_I32, STATE_CODE,
+  type ExitCategory, type ExitColumns, type IrqColumns, type KickColumns, type ModelInput, type VcpuState,
+} from './types.js';
 
 const WINDOW_REASONS = new Set(['INTERRUPT_WINDOW', 'NMI_WINDOW', 'vintr']);
 const EXTERNAL_REASONS = new Set(['EXTERNAL_INTERRUPT', 'interrupt']);
@@ -46,135 +52,149 @@ export function postedEvidenceOf(a: AnalysisResult): string[] {
 }
 
 /**
- * ns since `base` of row i of a BigInt64Array, read as 32-bit halves: the same double as
- * Number(t - base) (one rounding of the exact difference) without a bigint per row.
+ * ns since `base` of every row of a BigInt64Array, into out[offset...], read as 32-bit halves
+ * (little-endian): the same double as Number(t - base) (one rounding of the exact difference)
+ * without a bigint per row.
  */
-function relReader(base: bigint): (arr: BigInt64Array, i: number) => number {
+function relInto(arr: BigInt64Array, base: bigint, out: Float64Array, offset: number): void {
   const baseLo = Number(BigInt.asUintN(32, base));
   const baseHi = Number(BigInt.asIntN(32, base >> 32n));
-  const views = new WeakMap<BigInt64Array, { lo: Uint32Array; hi: Int32Array }>();
-  return (arr, i) => {
-    let v = views.get(arr);
-    if (!v) views.set(arr, (v = { lo: new Uint32Array(arr.buffer, arr.byteOffset, arr.length * 2), hi: new Int32Array(arr.buffer, arr.byteOffset, arr.length * 2) }));
-    return (v.hi[2 * i + 1]! - baseHi) * 4294967296 + (v.lo[2 * i]! - baseLo);
-  };
+  const lo = new Uint32Array(arr.buffer, arr.byteOffset, arr.length * 2);
+  const hi = new Int32Array(arr.buffer, arr.byteOffset, arr.length * 2);
+  for (let i = 0; i < arr.length; i++) out[offset + i] = (hi[2 * i + 1]! - baseHi) * 4294967296 + (lo[2 * i]! - baseLo);
 }
 
 export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   const base = a.quality.firstNs ?? 0n;
-  const relAt = relReader(base);
-  // Per-thread, per-reason and per-device values, computed once (not once per row).
-  const threadVcpu = a.threads.map((th, thread) => (th.vcpu >= 0 ? th.vcpu : -1 - thread)); // unknown ids keep threads apart
-  const threadVm = a.threads.map((th) => vmLabel(a, th.vm));
-  const vcpuOf = (thread: number): number => threadVcpu[thread] ?? -1 - thread;
-  const vmOfThread = (thread: number): string => threadVm[thread] ?? vmLabel(a, -1);
+  const st = new StringTable();
+  // Per-thread, per-reason, per-VM and per-device values, computed once (not once per row).
+  const vmAny = st.code(vmLabel(a, -1));
+  const vmCode = a.vms.map((_, i) => st.code(vmLabel(a, i)));
+  const vmOf = (vm: number): number => vmCode[vm] ?? st.code(vmLabel(a, vm));
+  const threadVcpu = Int32Array.from(a.threads, (th, thread) => (th.vcpu >= 0 ? th.vcpu : -1 - thread)); // unknown ids keep threads apart
+  const threadVm = Int32Array.from(a.threads, (th) => vmOf(th.vm));
+  const vcpuOf = (thread: number): number => (thread >= 0 && thread < threadVcpu.length ? threadVcpu[thread]! : -1 - thread);
+  const vmOfThread = (thread: number): number => (thread >= 0 && thread < threadVm.length ? threadVm[thread]! : vmAny);
   const reasonName = a.reasons.map((r) => r.name);
-  const reasonWindow = reasonName.map((n) => WINDOW_REASONS.has(n));
-  const reasonExternal = reasonName.map((n) => EXTERNAL_REASONS.has(n));
-  const deviceLabel = a.devices.map((d) => d.label);
-  const vmLabels = a.vms.map((_, i) => vmLabel(a, i));
-  const vmOf = (vm: number): string => vmLabels[vm] ?? vmLabel(a, vm);
+  const reasonCode = Int32Array.from(reasonName, (n) => st.code(n));
+  const unknownReason = st.code('?');
+  const reasonFlags = Uint8Array.from(reasonName, (n) => (WINDOW_REASONS.has(n) ? EXIT_FLAG.INTERRUPT_WINDOW : 0) | (EXTERNAL_REASONS.has(n) ? EXIT_FLAG.EXTERNAL_INTERRUPT : 0));
+  const deviceCode = Int32Array.from(a.devices, (d) => st.code(d.label));
+  const catCode = Uint8Array.from(CATEGORIES, (c) => CATEGORY_CODE[c as ExitCategory]);
+  const stateCode = Uint8Array.from(VCPU_STATES, (s) => STATE_CODE[STATE_MAP[s]]);
+  const kindCode = (k: (typeof IRQ_KINDS)[number]): number => IRQ_KINDS.indexOf(k);
+  const [kDevice, kTimer, kIpi, kOther] = [kindCode('device'), kindCode('timer'), kindCode('ipi'), kindCode('other')];
+  const srcMsi = IRQ_SOURCES.indexOf('msi'), srcSet = IRQ_SOURCES.indexOf('set_irq'), srcIpi = IRQ_SOURCES.indexOf('ipi');
 
   // irqs first: the EOI trigger mode is read from the latest interrupt delivered to the vCPU.
-  // arrays grow by push: new Array(n) of a large n is a slow dictionary-mode array in V8
-  const irqs: ModelIrq[] = [];
-  let id = 0;
+  const nq = a.irqs.length;
+  const irqs: IrqColumns = {
+    length: nq, id: null, vm: new Int32Array(nq), targetVcpu: new Int32Array(nq), raiseNs: new Float64Array(nq),
+    deliveryNs: new Float64Array(nq), kind: new Uint8Array(nq), vector: new Int32Array(nq), state: new Uint8Array(nq),
+  };
+  let r = 0;
   for (const ch of a.irqs.chunks) {
-    for (let i = 0; i < ch.length; i++, id++) {
-      const src = IRQ_SOURCES[ch.source[i]!]!;
+    relInto(ch.raiseNs.subarray(0, ch.length), base, irqs.raiseNs, r);
+    for (let i = 0; i < ch.length; i++, r++) {
+      const src = ch.source[i]!;
       const flags = ch.flags[i]!;
-      const raiseNs = relAt(ch.raiseNs, i);
+      const raiseNs = irqs.raiseNs[r]!;
       const lat = ch.latencyNs[i]!;
-      const kind: IrqKind = src === 'ipi' ? 'ipi' : src === 'msi' ? 'device'
-        : src === 'set_irq' ? (TIMER_GSIS.has(ch.gsi[i]!) ? 'timer' : 'device') : 'other';
-      irqs.push({
-        id, vm: vmOf(ch.vm[i]!), targetVcpu: ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : null,
-        raiseNs, deliveryNs: lat >= 0 && !(flags & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) ? raiseNs + lat : null,
-        kind, vector: ch.vector[i]! >= 0 ? ch.vector[i]! : null, state: STATE_MAP[VCPU_STATES[ch.targetState[i]!]!],
-      });
+      irqs.vm[r] = vmOf(ch.vm[i]!);
+      irqs.targetVcpu[r] = ch.targetVcpu[i]! >= 0 ? ch.targetVcpu[i]! : NULL_I32;
+      irqs.deliveryNs[r] = lat >= 0 && !(flags & (IRQ_FLAG.BROKEN_BY_LOST | IRQ_FLAG.NO_RAISE)) ? raiseNs + lat : Number.NaN;
+      irqs.kind[r] = src === srcIpi ? kIpi : src === srcMsi ? kDevice : src === srcSet ? (TIMER_GSIS.has(ch.gsi[i]!) ? kTimer : kDevice) : kOther;
+      irqs.vector[r] = ch.vector[i]! >= 0 ? ch.vector[i]! : NULL_I32;
+      irqs.state[r] = stateCode[ch.targetState[i]!]!;
     }
   }
-  const lastTrig = triggerLookup(a, relAt, vmOf);
+  const lastTrig = triggerLookup(a, irqs.raiseNs, vmOf);
 
-  const exits: ModelExit[] = [];
-  // per thread: exit ids (= positions in `exits`), in table order, then ordered by exitNs
-  const exitsByThread: number[][] = [];
+  const nx = a.exits.length;
+  const exits: ExitColumns = {
+    length: nx, id: null, vm: new Int32Array(nx), vcpu: new Int32Array(nx), exitNs: new Float64Array(nx), entryNs: new Float64Array(nx),
+    reason: new Int32Array(nx), category: new Uint8Array(nx), device: new Int32Array(nx), flags: new Uint8Array(nx), eoiLevel: new Uint8Array(nx),
+  };
+  const exitThread = new Int32Array(nx);
   const eoiCat = CATEGORIES.indexOf('eoi');
-  id = 0;
+  r = 0;
   for (const ch of a.exits.chunks) {
-    for (let i = 0; i < ch.length; i++, id++) {
+    relInto(ch.exitNs.subarray(0, ch.length), base, exits.exitNs, r);
+    for (let i = 0; i < ch.length; i++, r++) {
       const thread = ch.thread[i]!;
       const ri = ch.reason[i]!;
-      const reason = reasonName[ri] ?? '?';
       const cat = ch.category[i]!;
-      const exitNs = relAt(ch.exitNs, i);
+      const exitNs = exits.exitNs[r]!;
       const dur = ch.durNs[i]!;
       const broken = ch.flags[i]! !== 0 || dur < 0;
       const vcpu = vcpuOf(thread);
       const vm = vmOfThread(thread);
       const dev = ch.device[i]!;
-      exits.push({
-        id, vm, vcpu, exitNs, entryNs: broken ? null : exitNs + dur, reason, category: CATEGORIES[cat]!,
-        device: dev >= 0 ? deviceLabel[dev] ?? null : null,
-        interruptWindow: reasonWindow[ri] ?? false, externalInterrupt: reasonExternal[ri] ?? false,
-        eoiVector: null, eoiLevel: cat === eoiCat ? lastTrig(vm, vcpu, exitNs) : null, broken,
-      });
-      if (thread >= 0) (exitsByThread[thread] ??= []).push(id);
+      exitThread[r] = thread;
+      exits.vm[r] = vm;
+      exits.vcpu[r] = vcpu;
+      exits.entryNs[r] = broken ? Number.NaN : exitNs + dur;
+      exits.reason[r] = ri < reasonCode.length ? reasonCode[ri]! : unknownReason;
+      exits.category[r] = catCode[cat]!;
+      exits.device[r] = dev >= 0 && dev < deviceCode.length ? deviceCode[dev]! : -1;
+      exits.flags[r] = (ri < reasonFlags.length ? reasonFlags[ri]! : 0) | (broken ? EXIT_FLAG.BROKEN : 0);
+      exits.eoiLevel[r] = cat === eoiCat ? lastTrig(vm, vcpu, exitNs) : EOI_UNKNOWN;
     }
   }
-  // stable sort by exitNs (ties keep table order, as sorting {exitNs, id} pairs did); rows of a
-  // thread are usually in order already, then nothing moves
-  for (const l of exitsByThread) {
-    if (!l) continue;
+  // per thread: exit positions in table order, then ordered by exitNs (stable: ties keep table
+  // order, as sorting {exitNs, id} pairs did); rows of a thread are usually in order already
+  let nThreads = a.threads.length;
+  for (let e = 0; e < nx; e++) if (exitThread[e]! >= nThreads) nThreads = exitThread[e]! + 1;
+  const byThread = groupBy(exitThread, nThreads);
+  for (let th = 0; th < nThreads; th++) {
+    const l = byThread.pos.subarray(byThread.start[th]!, byThread.start[th + 1]!);
     let sorted = true;
-    for (let k = 1; k < l.length && sorted; k++) sorted = exits[l[k - 1]!]!.exitNs <= exits[l[k]!]!.exitNs;
-    if (!sorted) l.sort((x, y) => exits[x]!.exitNs - exits[y]!.exitNs);
+    for (let k = 1; k < l.length && sorted; k++) sorted = exits.exitNs[l[k - 1]!]! <= exits.exitNs[l[k]!]!;
+    if (!sorted) l.sort((x, y) => exits.exitNs[x]! - exits.exitNs[y]! || x - y);
   }
 
-  const kicks: ModelKick[] = [];
-  id = 0;
-  for (const ch of a.ioKicks.chunks) {
-    for (let i = 0; i < ch.length; i++, id++) {
-      const thread = ch.thread[i]!;
-      const tsNs = relAt(ch.tsNs, i);
-      const dv = ch.device[i]!;
-      const d = a.devices[dv];
-      let exitId: number | null = null;
-      if (ch.inExit[i] && thread >= 0) {
-        const l = exitsByThread[thread];
-        const k = l ? lastAtOrBefore(l, exits, tsNs) : -1;
-        if (k >= 0) exitId = l![k]!;
+  let kicks: KickColumns;
+  const nk = a.ioKicks.length;
+  if (nk > 0) {
+    kicks = { length: nk, id: null, vm: new Int32Array(nk), vcpu: new Int32Array(nk), tsNs: new Float64Array(nk), device: new Int32Array(nk), exitId: new Int32Array(nk) };
+    r = 0;
+    for (const ch of a.ioKicks.chunks) {
+      relInto(ch.tsNs.subarray(0, ch.length), base, kicks.tsNs, r);
+      for (let i = 0; i < ch.length; i++, r++) {
+        const thread = ch.thread[i]!;
+        const tsNs = kicks.tsNs[r]!;
+        const dv = ch.device[i]!;
+        const d = a.devices[dv];
+        let exitId = NULL_I32;
+        if (ch.inExit[i] && thread >= 0 && thread < nThreads) {
+          const l = byThread.pos.subarray(byThread.start[thread]!, byThread.start[thread + 1]!);
+          const k = lastAtOrBefore(l, exits.exitNs, tsNs);
+          if (k >= 0) exitId = l[k]!;
+        }
+        kicks.vm[r] = d && d.vm >= 0 ? vmOf(d.vm) : thread >= 0 ? vmOfThread(thread) : vmAny;
+        kicks.vcpu[r] = thread >= 0 ? vcpuOf(thread) : NULL_I32;
+        kicks.device[r] = d ? deviceCode[dv]! : st.code(`device ${dv}`);
+        kicks.exitId[r] = exitId;
       }
-      kicks.push({
-        id, vm: d && d.vm >= 0 ? vmOf(d.vm) : thread >= 0 ? vmOfThread(thread) : 'vm?',
-        vcpu: thread >= 0 ? vcpuOf(thread) : null, tsNs, device: deviceLabel[dv] ?? `device ${dv}`, exitId,
-      });
     }
-  }
-  // No kick events but io_request exits: the exits are the kicks. The device key is then the
-  // exit's device if known, else one key per VM and reason (devices merged: an over-estimate of
-  // POLL, said in a note).
-  let kicksFromExits = false;
-  if (kicks.length === 0) {
-    const platformLabels = new Set(a.devices.filter((d) => d.platform).map((d) => d.label));
-    for (const e of exits) {
-      // IOAPIC / PIT / UART ... writes are register accesses of KVM-emulated devices, not kicks
-      if (e.category !== 'io_request' || (e.device !== null && platformLabels.has(e.device))) continue;
-      kicksFromExits = true;
-      kicks.push({ id: kicks.length, vm: e.vm, vcpu: e.vcpu, tsNs: e.exitNs, device: e.device ?? `${e.reason} (device not traced)`, exitId: e.id });
-    }
-  }
+  } else kicks = kicksOfExits(a, exits, st);
+  const kicksFromExits = nk === 0 && kicks.length > 0;
+
   const excluded = new Map<string, number>();
-  for (const e of exits) if (e.broken) excluded.set(`${e.vm}\u0000${e.vcpu}`, (excluded.get(`${e.vm}\u0000${e.vcpu}`) ?? 0) + 1);
-  const accounts: VcpuAccount[] = a.eht.perVcpu.map((r) => {
-    const vm = vmOfThread(r.thread);
-    const vcpu = vcpuOf(r.thread);
-    return { vm, vcpu, gNs: r.guestNs, hNs: r.handlingNs, hhNs: r.haltNs, exits: r.exits, excluded: excluded.get(`${vm}\u0000${vcpu}`) ?? 0 };
+  for (let e = 0; e < nx; e++) {
+    if (!(exits.flags[e]! & EXIT_FLAG.BROKEN)) continue;
+    const k = `${st.strings[exits.vm[e]!]}\u0000${exits.vcpu[e]}`;
+    excluded.set(k, (excluded.get(k) ?? 0) + 1);
+  }
+  const accounts: VcpuAccount[] = a.eht.perVcpu.map((row) => {
+    const vm = st.strings[vmOfThread(row.thread)]!;
+    const vcpu = vcpuOf(row.thread);
+    return { vm, vcpu, gNs: row.guestNs, hNs: row.handlingNs, hhNs: row.haltNs, exits: row.exits, excluded: excluded.get(`${vm}\u0000${vcpu}`) ?? 0 };
   }).sort((x, y) => (x.vm < y.vm ? -1 : x.vm > y.vm ? 1 : x.vcpu - y.vcpu));
   const first = a.quality.firstNs;
   const last = a.quality.lastNs;
   return {
-    exits, irqs, kicks, exitsTraced: a.eht.traced && a.quality.exitsTraced,
+    strings: st.strings, exits, irqs, kicks, exitsTraced: a.eht.traced && a.quality.exitsTraced,
     postedEvidence: postedEvidenceOf(a),
     windowNs: { startNs: 0, endNs: first !== null && last !== null ? Number(last - first) : 0 },
     timeBaseNs: base,
@@ -183,44 +203,91 @@ export function modelInputFromAnalysis(a: AnalysisResult): ModelInput {
   };
 }
 
-/** Index in `l` (exit ids ordered by exitNs) of the last exit at or before t, -1 none. */
-function lastAtOrBefore(l: readonly number[], exits: readonly ModelExit[], t: number): number {
+/**
+ * No kick events but io_request exits: the exits are the kicks. The device key is then the exit's
+ * device if known, else one key per VM and reason (devices merged: an over-estimate of POLL, said
+ * in a note). IOAPIC / PIT / UART ... writes are register accesses of KVM-emulated devices, not kicks.
+ */
+function kicksOfExits(a: AnalysisResult, exits: ExitColumns, st: StringTable): KickColumns {
+  const platform = new Set(a.devices.filter((d) => d.platform).map((d) => st.code(d.label)));
+  const io = CATEGORY_CODE.io_request;
+  const pos = new GrowI32();
+  const device = new GrowI32();
+  const untraced = new Map<number, number>(); // reason code -> code of "REASON (device not traced)"
+  for (let e = 0; e < exits.length; e++) {
+    const dev = exits.device[e]!;
+    if (exits.category[e] !== io || (dev >= 0 && platform.has(dev))) continue;
+    pos.push(e);
+    if (dev >= 0) { device.push(dev); continue; }
+    const reason = exits.reason[e]!;
+    let c = untraced.get(reason);
+    if (c === undefined) untraced.set(reason, (c = st.code(`${st.strings[reason]} (device not traced)`)));
+    device.push(c);
+  }
+  const n = pos.length;
+  const k: KickColumns = { length: n, id: null, vm: new Int32Array(n), vcpu: new Int32Array(n), tsNs: new Float64Array(n), device: device.done(), exitId: pos.done() };
+  for (let i = 0; i < n; i++) {
+    const e = k.exitId[i]!;
+    k.vm[i] = exits.vm[e]!;
+    k.vcpu[i] = exits.vcpu[e]!;
+    k.tsNs[i] = exits.exitNs[e]!;
+  }
+  return k;
+}
+
+/** Index in `l` (exit positions ordered by exitNs) of the last exit at or before t, -1 none. */
+function lastAtOrBefore(l: Int32Array, exitNs: Float64Array, t: number): number {
   let lo = 0, hi = l.length - 1, idx = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (exits[l[mid]!]!.exitNs <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
+    if (exitNs[l[mid]!]! <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return idx;
 }
 
 /**
- * (vm, vcpu, t) -> trigger mode of the latest interrupt delivered to that vCPU at or before t
- * (the one an EOI most likely retires), null when unknown. The exits table does not carry the
- * EOI'd vector, so this is an inference; the README says so.
+ * (vm code, vcpu, t) -> trigger mode (EOI_EDGE / EOI_LEVEL / EOI_UNKNOWN) of the latest interrupt
+ * delivered to that vCPU at or before t (the one an EOI most likely retires). The exits table does
+ * not carry the EOI'd vector, so this is an inference; the README says so.
  */
-function triggerLookup(a: AnalysisResult, relAt: (arr: BigInt64Array, i: number) => number, vmOf: (vm: number) => string): (vm: string, vcpu: number, t: number) => boolean | null {
-  const by = new Map<string, { t: number; level: boolean | null }[]>();
+function triggerLookup(a: AnalysisResult, raiseNs: Float64Array, vmOf: (vm: number) => number): (vm: number, vcpu: number, t: number) => number {
+  // delivered interrupts per (vm, vcpu) as columns, stably ordered by delivery time
+  const byVm = new Map<number, Map<number, number>>();
+  const keyT = new GrowF64(), keyLevel = new GrowI32(), keyOf = new GrowI32();
+  let keys = 0;
+  let r = 0; // row of the irqs table (raiseNs is in that order)
   for (const ch of a.irqs.chunks) {
-    for (let i = 0; i < ch.length; i++) {
+    for (let i = 0; i < ch.length; i++, r++) {
       const v = ch.targetVcpu[i]!;
       const lat = ch.latencyNs[i]!;
       if (v < 0 || lat < 0) continue;
-      const k = `${vmOf(ch.vm[i]!)}\u0000${v}`;
-      let l = by.get(k);
-      if (!l) by.set(k, (l = []));
+      const vm = vmOf(ch.vm[i]!);
+      let m = byVm.get(vm);
+      if (!m) byVm.set(vm, (m = new Map()));
+      let k = m.get(v);
+      if (k === undefined) m.set(v, (k = keys++));
       const tl = ch.trigLevel[i]!;
-      l.push({ t: relAt(ch.raiseNs, i) + lat, level: tl === 255 ? null : tl === 1 });
+      keyOf.push(k);
+      keyT.push(raiseNs[r]! + lat);
+      keyLevel.push(tl === 255 ? EOI_UNKNOWN : tl === 1 ? EOI_LEVEL : EOI_EDGE);
     }
   }
-  for (const l of by.values()) l.sort((x, y) => x.t - y.t);
-  return (vm, vcpu, t) => {
-    const l = by.get(`${vm}\u0000${vcpu}`);
-    if (!l) return null;
-    let lo = 0, hi = l.length - 1, idx = -1;
+  const g = groupBy(keyOf.a.subarray(0, keyOf.length), keys);
+  const t = keyT.a, level = keyLevel.a;
+  for (let k = 0; k < keys; k++) {
+    const l = g.pos.subarray(g.start[k]!, g.start[k + 1]!);
+    let sorted = true;
+    for (let j = 1; j < l.length && sorted; j++) sorted = t[l[j - 1]!]! <= t[l[j]!]!;
+    if (!sorted) l.sort((x, y) => t[x]! - t[y]! || x - y);
+  }
+  return (vm, vcpu, at) => {
+    const k = byVm.get(vm)?.get(vcpu);
+    if (k === undefined) return EOI_UNKNOWN;
+    let lo = g.start[k]!, hi = g.start[k + 1]! - 1, idx = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (l[mid]!.t <= t) { idx = mid; lo = mid + 1; } else hi = mid - 1;
+      if (t[g.pos[mid]!]! <= at) { idx = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    return idx >= 0 ? l[idx]!.level : null;
+    return idx >= 0 ? level[g.pos[idx]!]! : EOI_UNKNOWN;
   };
 }

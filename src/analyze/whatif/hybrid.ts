@@ -1,20 +1,20 @@
 // Mechanism 2: hybrid I/O handling (MODEL.md "Mechanism 2"). Per device key a NOTIFY <-> POLL state
-// machine over the baseline kicks. Pure: kicks + params in, per-kick decisions and POLL intervals out.
+// machine over the baseline kicks. Pure: kick columns + params in, per-kick decisions (a flag
+// column by kick position) and POLL intervals (columns) out.
 import type { WhatifParams } from './params.js';
-import { idsArePositions, orderByTime } from './order.js';
-import type { ModelKick } from './types.js';
+import { GrowF64, GrowI32, groupBy, orderByTime } from './order.js';
+import type { ModelInput } from './types.js';
 
-export interface KickDecision {
-  kickId: number;
-  /** State the backend was in when the kick arrived. */
-  state: 'notify' | 'poll';
-  /** The kick falls in POLL: no exit (the poller picks the request up). */
-  avoided: boolean;
+/** HybridResult.kickFlags bits. */
+export const KICK_FLAG = {
+  /** The kick fell in POLL: no exit (the poller picks the request up); the state was 'poll'. */
+  AVOIDED: 1,
   /** This kick switched the key from NOTIFY to POLL. */
-  enteredPoll: boolean;
-}
+  ENTERED_POLL: 2,
+} as const;
 
-export interface PollInterval { vm: string; device: string; startNs: number; endNs: number }
+/** POLL intervals as columns; `device` is the index in HybridResult.devices (its vm and device key). */
+export interface PollIntervals { length: number; device: Int32Array; startNs: Float64Array; endNs: Float64Array }
 
 export interface DeviceHybrid {
   vm: string;
@@ -28,8 +28,9 @@ export interface DeviceHybrid {
 }
 
 export interface HybridResult {
-  decisions: KickDecision[];
-  intervals: PollInterval[];
+  /** Per kick position: KICK_FLAG bits (no AVOIDED bit = the backend was in NOTIFY). */
+  kickFlags: Uint8Array;
+  intervals: PollIntervals;
   devices: DeviceHybrid[];
   kicks: number;
   kicksAvoided: number;
@@ -65,105 +66,125 @@ function chargePoll(l: Ledger, wantEndNs: number, p: HybridParams): number {
   return wantEndNs;
 }
 
-export function modelHybridIo(kicks: readonly ModelKick[], p: HybridParams): HybridResult {
-  // kick positions per (vm, device) key; nested maps: no key string per kick
-  const byVm = new Map<string, Map<string, number[]>>();
+/** Device keys of the kicks: one per distinct `${vm}\u0000${device}` string, in that string's order. */
+function deviceKeys(inp: Pick<ModelInput, 'strings' | 'kicks'>): { keyOf: Int32Array; keys: number } {
+  const { kicks, strings } = inp;
+  // (vm code, device code) pairs first (nested maps: no key string per kick), then their strings
+  const pairOf = new Int32Array(kicks.length);
+  const byVm = new Map<number, Map<number, number>>();
+  const pairs: [number, number][] = [];
   for (let i = 0; i < kicks.length; i++) {
-    const k = kicks[i]!;
-    let m = byVm.get(k.vm);
-    if (!m) byVm.set(k.vm, (m = new Map()));
-    let a = m.get(k.device);
-    if (!a) m.set(k.device, (a = []));
-    a.push(i);
+    const vm = kicks.vm[i]!, dev = kicks.device[i]!;
+    let m = byVm.get(vm);
+    if (!m) byVm.set(vm, (m = new Map()));
+    let k = m.get(dev);
+    if (k === undefined) { k = pairs.length; m.set(dev, k); pairs.push([vm, dev]); }
+    pairOf[i] = k;
   }
-  const byKey = new Map<string, number[]>();
-  for (const [vm, m] of byVm) {
-    for (const [device, a] of m) {
-      const key = `${vm}\u0000${device}`;
-      const prev = byKey.get(key); // only if a label itself holds \u0000
-      byKey.set(key, prev ? prev.concat(a) : a);
-    }
-  }
-  const decisions: KickDecision[] = [];
-  const intervals: PollInterval[] = [];
+  // pairs whose strings join to the same key (only if a label itself holds \u0000) share a key
+  const text = pairs.map(([vm, dev]) => `${strings[vm]}\u0000${strings[dev]}`);
+  const sorted = [...new Set(text)].sort();
+  const keyIndex = new Map(sorted.map((s, i) => [s, i]));
+  const pairKey = text.map((s) => keyIndex.get(s)!);
+  const keyOf = new Int32Array(kicks.length);
+  for (let i = 0; i < kicks.length; i++) keyOf[i] = pairKey[pairOf[i]!]!;
+  return { keyOf, keys: sorted.length };
+}
+
+export function modelHybridIo(inp: Pick<ModelInput, 'strings' | 'kicks'>, p: HybridParams): HybridResult {
+  const { kicks } = inp;
+  const { keyOf, keys } = deviceKeys(inp);
+  const groups = groupBy(keyOf, keys);
+  const kickFlags = new Uint8Array(kicks.length);
+  const ivDevice = new GrowI32(), ivStart = new GrowF64(), ivEnd = new GrowF64();
   const devices: DeviceHybrid[] = [];
-  for (const key of [...byKey.keys()].sort()) {
-    const order = orderByTime(kicks, byKey.get(key)!, (k) => k.tsNs);
-    const list = Array.from(order, (i) => kicks[i]!);
-    const { vm, device } = list[0]!;
+  for (let key = 0; key < keys; key++) {
+    const list = orderByTime(groups.pos.subarray(groups.start[key]!, groups.start[key + 1]!), kicks.tsNs, kicks.id);
+    // labels of the key's first kick in time order
+    const vm = inp.strings[kicks.vm[list[0]!]!]!;
+    const device = inp.strings[kicks.device[list[0]!]!]!;
+    const devIndex = devices.length;
     const dev: DeviceHybrid = { vm, device, kicks: list.length, avoided: 0, pollNs: 0, pollEntries: 0, quotaCuts: 0 };
     const ledger: Ledger = { period: -1, usedNs: 0, consumedToNs: 0 };
-    let prevNs: number | null = null;
-    let poll: { startNs: number; endNs: number; cut: boolean } | null = null;
-    const closePoll = (): void => {
-      if (!poll) return;
-      intervals.push({ vm, device, startNs: poll.startNs, endNs: poll.endNs });
-      dev.pollNs += poll.endNs - poll.startNs;
-      if (poll.cut) dev.quotaCuts++;
-      poll = null;
-    };
-    for (const k of list) {
-      const t = k.tsNs;
+    let prevNs = Number.NaN; // NaN: no kick yet on this key
+    let polling = false;
+    let pollStart = 0, pollEnd = 0, pollCut = false;
+    for (let o = 0; o < list.length; o++) {
+      const k = list[o]!;
+      const t = kicks.tsNs[k]!;
       // POLL ends idleWindowNs after the last kick (strict: a zero window polls for nothing).
-      const inPoll = poll !== null && t < poll.endNs;
-      if (poll && !inPoll) closePoll();
+      const inPoll = polling && t < pollEnd;
+      if (polling && !inPoll) {
+        ivDevice.push(devIndex); ivStart.push(pollStart); ivEnd.push(pollEnd);
+        dev.pollNs += pollEnd - pollStart;
+        if (pollCut) dev.quotaCuts++;
+        polling = false;
+      }
       let entered = false;
       if (inPoll) {
         dev.avoided++;
-      } else if (prevNs !== null && t - prevNs < p.enterGapNs && p.idleWindowNs > 0) {
+      } else if (!Number.isNaN(prevNs) && t - prevNs < p.enterGapNs && p.idleWindowNs > 0) {
         entered = true;
         dev.pollEntries++;
         ledger.consumedToNs = Math.max(ledger.consumedToNs, t);
-        poll = { startNs: t, endNs: t, cut: false };
+        polling = true; pollStart = t; pollEnd = t; pollCut = false;
       }
-      if (poll) {
+      if (polling) {
         const want = t + p.idleWindowNs;
         const got = chargePoll(ledger, want, p);
-        poll.endNs = Math.max(poll.endNs, got);
-        if (got < want) poll.cut = true;
-        if (entered && poll.endNs === poll.startNs) {
+        pollEnd = Math.max(pollEnd, got);
+        if (got < want) pollCut = true;
+        if (entered && pollEnd === pollStart) {
           // No budget left in this period: the backend stays in NOTIFY.
-          poll = null;
+          polling = false;
           entered = false;
           dev.pollEntries--;
         }
       }
-      decisions.push({ kickId: k.id, state: inPoll ? 'poll' : 'notify', avoided: inPoll, enteredPoll: entered });
+      kickFlags[k] = (inPoll ? KICK_FLAG.AVOIDED : 0) | (entered ? KICK_FLAG.ENTERED_POLL : 0);
       prevNs = t;
     }
-    closePoll();
+    if (polling) {
+      ivDevice.push(devIndex); ivStart.push(pollStart); ivEnd.push(pollEnd);
+      dev.pollNs += pollEnd - pollStart;
+      if (pollCut) dev.quotaCuts++;
+    }
     devices.push(dev);
   }
-  // by kick id: ids that are positions are placed directly (a sort of objects costs seconds at 10 M)
-  let byId = decisions;
-  if (idsArePositions(kicks)) {
-    byId = decisions.slice(); // a packed array of the right length (new Array(n) is slow for large n)
-    for (const d of decisions) byId[d.kickId] = d;
-  } else decisions.sort((a, b) => a.kickId - b.kickId);
+  const intervals: PollIntervals = { length: ivDevice.length, device: ivDevice.done(), startNs: ivStart.done(), endNs: ivEnd.done() };
   const kicksAvoided = devices.reduce((s, d) => s + d.avoided, 0);
-  const pollingCpuNs = p.poller === 'shared' ? unionPerVmNs(intervals) : devices.reduce((s, d) => s + d.pollNs, 0);
-  return { decisions: byId, intervals, devices, kicks: kicks.length, kicksAvoided, pollingCpuNs };
+  const pollingCpuNs = p.poller === 'shared' ? unionPerVmNs(intervals, devices) : devices.reduce((s, d) => s + d.pollNs, 0);
+  return { kickFlags, intervals, devices, kicks: kicks.length, kicksAvoided, pollingCpuNs };
 }
 
-/** Total length of the union of intervals, per VM, summed (one shared poller per VM). */
-export function unionPerVmNs(intervals: readonly PollInterval[]): number {
-  const byVm = new Map<string, PollInterval[]>();
-  for (const iv of intervals) {
-    let a = byVm.get(iv.vm);
-    if (!a) byVm.set(iv.vm, (a = []));
-    a.push(iv);
+/**
+ * Total length of the union of POLL intervals, per VM, summed (one shared poller per VM);
+ * `onlyVm` restricts it to one VM.
+ */
+export function unionPerVmNs(iv: PollIntervals, devices: readonly { vm: string }[], onlyVm?: string): number {
+  const vmIndex = new Map<string, number>();
+  const vmOf = new Int32Array(iv.length);
+  for (let i = 0; i < iv.length; i++) {
+    const vm = devices[iv.device[i]!]!.vm;
+    if (onlyVm !== undefined && vm !== onlyVm) { vmOf[i] = -1; continue; }
+    let k = vmIndex.get(vm);
+    if (k === undefined) vmIndex.set(vm, (k = vmIndex.size));
+    vmOf[i] = k;
   }
+  const g = groupBy(vmOf, vmIndex.size);
   let total = 0;
-  for (const a of byVm.values()) {
-    a.sort((x, y) => x.startNs - y.startNs);
+  for (let k = 0; k < vmIndex.size; k++) {
+    // by start (stable: ties keep interval order)
+    const a = g.pos.subarray(g.start[k]!, g.start[k + 1]!).sort((x, y) => iv.startNs[x]! - iv.startNs[y]! || x - y);
     let s = -Infinity;
     let e = -Infinity;
-    for (const iv of a) {
-      if (iv.startNs > e) {
+    for (let j = 0; j < a.length; j++) {
+      const st = iv.startNs[a[j]!]!, en = iv.endNs[a[j]!]!;
+      if (st > e) {
         if (e > s) total += e - s;
-        s = iv.startNs;
-        e = iv.endNs;
-      } else if (iv.endNs > e) e = iv.endNs;
+        s = st;
+        e = en;
+      } else if (en > e) e = en;
     }
     if (e > s) total += e - s;
   }

@@ -1,16 +1,16 @@
 // The ES2 what-if model: runs the selected mechanisms over one trace's model input and stacks them
 // (baseline, +PI, +hybrid I/O, +redirection = ES2) so each mechanism's share can be told apart.
 // Pure and deterministic: same input and parameters, same result.
-import { accountAfterSums, accountVcpus, handlingNs, type Eht, type VcpuAccount } from './accounting.js';
-import { modelHybridIo, type HybridResult } from './hybrid.js';
+import { accountAfterSums, accountVcpus, type Eht, type VcpuAccount } from './accounting.js';
+import { KICK_FLAG, modelHybridIo, type HybridResult } from './hybrid.js';
 import { DEFAULT_PARAMS, PARAM_SOURCES, WHATIF_SCHEMA_VERSION, type Mechanism, type WhatifParams } from './params.js';
 import { PAPER } from './paper.js';
 import { modelPostedInterrupts, type PiResult } from './posted.js';
 import { latencyStats, type LatencyStats } from './quantiles.js';
 import { modelRedirection, type RedirectResult } from './redirect.js';
 import { vcpuTimelines } from './runState.js';
-import { idsArePositions, positionOfId, VcpuIndex } from './order.js';
-import type { ModelExit, ModelInput } from './types.js';
+import { positionOfId, vcpuKeys } from './order.js';
+import { CATEGORY_CODE, emptyExits, handlingNsAt, idAt, NULL_I32, type ModelInput } from './types.js';
 
 export interface Stage {
   /** 'baseline', '+pi', '+hybrid', '+redirect'. */
@@ -33,6 +33,25 @@ export interface Stage {
   pollingCpus: number | null;
 }
 
+/** Removed exits as columns over the exit positions of the input. */
+export interface AvoidedExits {
+  /** Per exit position: 0 = kept, else 1 + index in MECH_CODES of the mechanism that removed it. */
+  mech: Uint8Array;
+  /** Positions of the removed exits in the order they were decided (PI's, then hybrid's in kick order). */
+  order: Int32Array;
+  /** Removed exits per mechanism (index in MECH_CODES). */
+  counts: number[];
+}
+
+/** Mechanisms in stacking order; AvoidedExits.mech holds 1 + the index. */
+export const MECH_CODES: readonly Mechanism[] = ['pi', 'hybrid', 'redirect'];
+
+/** (exit id, mechanism) of every removed exit, in decision order (for small consumers and tests). */
+export function avoidedExitIds(input: ModelInput, r: WhatifResult): [number, Mechanism][] {
+  const ex = input.exitsTraced ? input.exits : emptyExits();
+  return Array.from(r.avoidedExits.order, (pos) => [idAt(ex, pos), MECH_CODES[r.avoidedExits.mech[pos]! - 1]!]);
+}
+
 export interface AvoidedRow { mechanism: Mechanism; reason: string; device: string | null; exits: number; handlingNs: number }
 
 export interface WhatifResult {
@@ -47,8 +66,8 @@ export interface WhatifResult {
   redirect: RedirectResult | null;
   stages: Stage[];
   avoidedBy: AvoidedRow[];
-  /** exit id -> mechanism that removed it (first in stacking order). */
-  avoidedExits: Map<number, Mechanism>;
+  /** The exits removed and the mechanism that removed each (first in stacking order). */
+  avoidedExits: AvoidedExits;
   paper: typeof PAPER;
   throughputAssumption: string;
   notes: string[];
@@ -61,46 +80,54 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   const p: WhatifParams = { ...DEFAULT_PARAMS, ...params, mechanisms: params.mechanisms ?? [...DEFAULT_PARAMS.mechanisms] };
   const on = (m: Mechanism): boolean => p.mechanisms.includes(m);
   const notes: string[] = [];
-  const exits = input.exitsTraced ? input.exits : [];
-  const accounts = input.exitsTraced && input.accounts ? input.accounts : accountVcpus(exits);
-  const timelines = vcpuTimelines(exits);
+  const { strings, kicks, irqs } = input;
+  const exits = input.exitsTraced ? input.exits : emptyExits();
+  const model = { strings, exits, irqs, kicks };
+  const keys = vcpuKeys(exits.vm, exits.vcpu, exits.length); // (vm, vCPU) per exit, once
+  const accounts = input.exitsTraced && input.accounts ? input.accounts : accountVcpus(model, keys);
+  const timelines = vcpuTimelines(model, keys);
   const exitPos = positionOfId(exits);
   const windowLen = input.windowNs.endNs - input.windowNs.startNs;
 
-  const pi = on('pi') ? modelPostedInterrupts(exits, input.irqs, input.postedEvidence, p) : null;
-  const hybrid = on('hybrid') ? modelHybridIo(input.kicks, p) : null;
-  const redirect = on('redirect') ? modelRedirection(input.irqs, timelines, p) : null;
+  const pi = on('pi') ? modelPostedInterrupts(model, input.postedEvidence, p) : null;
+  const hybrid = on('hybrid') ? modelHybridIo(model, p) : null;
+  const redirect = on('redirect') ? modelRedirection(model, timelines, p) : null;
 
   if (!input.exitsTraced) notes.push('kvm_exit is not in this trace: EHT is "not traced"; hybrid I/O counts kicks avoided, not exits.');
   if (pi?.alreadyPosted) notes.push(`already posted: the trace shows hardware posted delivery (${pi.evidence.join(', ')}); PI removes nothing here.`);
-  if (input.irqs.length === 0 && (on('pi') || on('redirect'))) notes.push('no interrupts (kvm_set_irq / kvm_msi_set_irq) in the trace: injection kicks and redirection cannot be decided.');
+  if (irqs.length === 0 && (on('pi') || on('redirect'))) notes.push('no interrupts (kvm_set_irq / kvm_msi_set_irq) in the trace: injection kicks and redirection cannot be decided.');
   if (on('hybrid') && input.kicksFromExits) notes.push('no kick events (kvm_pio / kvm_mmio / kvm_fast_mmio) traced: io_request exits stand for the kicks; without a device key all devices of a VM share one state machine, which over-estimates POLL.');
-  if (on('hybrid') && input.kicks.length === 0) notes.push('no I/O kicks (kvm_pio / kvm_mmio / kvm_fast_mmio writes) in the trace: hybrid I/O has nothing to act on.');
+  if (on('hybrid') && kicks.length === 0) notes.push('no I/O kicks (kvm_pio / kvm_mmio / kvm_fast_mmio writes) in the trace: hybrid I/O has nothing to act on.');
 
   // Exits removed, first mechanism in stacking order wins (the sets are disjoint by category anyway).
-  const avoidedExits = new Map<number, Mechanism>();
-  if (pi) for (const id of pi.avoided.keys()) avoidedExits.set(id, 'pi');
+  const mech = new Uint8Array(exits.length);
+  const order: number[] = [];
+  const counts = MECH_CODES.map(() => 0);
+  if (pi) for (const e of pi.order) { mech[e] = 1; order.push(e); counts[0]!++; }
   if (hybrid) {
-    const avoidedKick = kickAvoidedFlags(input.kicks, hybrid.decisions);
-    input.kicks.forEach((k, i) => {
-      if (k.exitId !== null && avoidedKick[i] === 1 && exitPos(k.exitId) >= 0 && !avoidedExits.has(k.exitId)) avoidedExits.set(k.exitId, 'hybrid');
-    });
+    for (let i = 0; i < kicks.length; i++) {
+      const exitId = kicks.exitId[i]!;
+      if (exitId === NULL_I32 || !(hybrid.kickFlags[i]! & KICK_FLAG.AVOIDED)) continue;
+      const e = exitPos(exitId);
+      if (e >= 0 && mech[e] === 0) { mech[e] = 2; order.push(e); counts[1]!++; }
+    }
   }
+  const avoidedExits: AvoidedExits = { mech, order: Int32Array.from(order), counts };
 
-  const l0 = redirect ? latencies(redirect.decisions, 'l0Ns') : baselineLatencies(input);
-  const lAfter = redirect ? latencies(redirect.decisions, 'lNs') : l0;
+  // latency distributions once (stages share them)
+  const l0 = latencyStats(redirect ? notNaN(redirect.l0Ns) : baselineLatencies(input));
+  const lAfter = redirect ? latencyStats(notNaN(redirect.lNs)) : l0;
+  // removed exits in exit order, for the per-stage sums
+  const removedPos = Int32Array.from(order).sort();
 
-  // The avoided exits once, in exits order with their mechanism: each stage sums the ones whose
-  // mechanism is active (instead of a Set and a pass over every exit per stage).
-  const avoided = avoidedInExitOrder(exits, avoidedExits);
   const stages: Stage[] = [];
   const active: Mechanism[] = [];
   const stage = (name: string): void => {
-    const on = new Uint8Array(MECH_CODES.length);
-    for (const m of active) on[MECH_CODES.indexOf(m)] = 1;
-    let n = 0; // distinct exit ids, as a Set of them counted
-    for (let c = 0; c < MECH_CODES.length; c++) if (on[c]) n += avoided.ids[c]!;
-    const acc = input.exitsTraced ? accountAfterPositions(accounts, exits, avoided, on, p.indirectCostNs) : null;
+    const act = new Uint8Array(MECH_CODES.length + 1); // by mech code (1 + index)
+    for (const m of active) act[MECH_CODES.indexOf(m) + 1] = 1;
+    let n = 0; // distinct exits removed by the active mechanisms
+    for (let c = 0; c < MECH_CODES.length; c++) if (act[c + 1]) n += counts[c]!;
+    const acc = input.exitsTraced ? accountAfterActive(accounts, model, keys, removedPos, mech, act, p.indirectCostNs) : null;
     const hy = active.includes('hybrid') && hybrid;
     const rd = active.includes('redirect') && redirect;
     stages.push({
@@ -112,7 +139,7 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
       eht: acc ? acc.after : null,
       throughputBoundAll: acc ? acc.boundAll : null,
       throughputBoundMaxVcpu: acc ? acc.boundMaxVcpu : null,
-      latency: latencyStats(rd ? lAfter : l0),
+      latency: { ...(rd ? lAfter : l0) },
       redirected: rd ? redirect.redirected : 0,
       pollingCpuNs: hy ? hybrid.pollingCpuNs : 0,
       pollingCpus: hy && windowLen > 0 ? hybrid.pollingCpuNs / windowLen : hy ? null : 0,
@@ -125,21 +152,24 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   }
 
   // rows per (mechanism, reason, device): nested maps, no key string per avoided exit
-  const rows = new Map<Mechanism, Map<string, Map<string, AvoidedRow>>>();
+  const rows = new Map<number, Map<number, Map<string, AvoidedRow>>>();
   const all: AvoidedRow[] = [];
-  for (const [id, m] of avoidedExits) {
-    const e = exits[exitPos(id)]!;
+  for (const e of avoidedExits.order) {
+    const m = mech[e]!;
+    const reason = exits.reason[e]!;
+    const dc = exits.device[e]!;
+    const device = dc >= 0 ? strings[dc]! : null;
     let byReason = rows.get(m);
     if (!byReason) rows.set(m, (byReason = new Map()));
-    let byDevice = byReason.get(e.reason);
-    if (!byDevice) byReason.set(e.reason, (byDevice = new Map()));
-    let r = byDevice.get(e.device ?? '');
-    if (!r) { byDevice.set(e.device ?? '', (r = { mechanism: m, reason: e.reason, device: e.device, exits: 0, handlingNs: 0 })); all.push(r); }
+    let byDevice = byReason.get(reason);
+    if (!byDevice) byReason.set(reason, (byDevice = new Map()));
+    let r = byDevice.get(device ?? '');
+    if (!r) { byDevice.set(device ?? '', (r = { mechanism: MECH_CODES[m - 1]!, reason: strings[reason]!, device, exits: 0, handlingNs: 0 })); all.push(r); }
     r.exits++;
-    r.handlingNs += handlingNs(e);
+    r.handlingNs += handlingNsAt(exits, e);
   }
-  const order = (m: Mechanism): number => ['pi', 'hybrid', 'redirect'].indexOf(m);
-  const avoidedBy = all.sort((a, b) => order(a.mechanism) - order(b.mechanism) || b.exits - a.exits
+  const rank = (m: Mechanism): number => MECH_CODES.indexOf(m);
+  const avoidedBy = all.sort((a, b) => rank(a.mechanism) - rank(b.mechanism) || b.exits - a.exits
     || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0) || ((a.device ?? '') < (b.device ?? '') ? -1 : (a.device ?? '') > (b.device ?? '') ? 1 : 0));
 
   return {
@@ -149,74 +179,55 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   };
 }
 
-function baselineLatencies(input: ModelInput): number[] {
-  const out: number[] = [];
-  for (const q of input.irqs) if (q.deliveryNs !== null && q.deliveryNs >= q.raiseNs) out.push(q.deliveryNs - q.raiseNs);
-  return out;
-}
-
-function latencies(decisions: readonly { l0Ns: number | null; lNs: number | null }[], field: 'l0Ns' | 'lNs'): number[] {
-  const out: number[] = [];
-  for (const d of decisions) { const v = d[field]; if (v !== null) out.push(v); }
-  return out;
-}
-
-/** Per kick (by position in `kicks`): 1 when its decision says avoided. */
-function kickAvoidedFlags(kicks: readonly { id: number }[], decisions: readonly { kickId: number; avoided: boolean }[]): Uint8Array {
-  const posOf = positionOfId(kicks);
-  const out = new Uint8Array(kicks.length);
-  const avoidedIds = new Set<number>();
-  for (const d of decisions) {
-    if (!d.avoided) continue;
-    const i = posOf(d.kickId);
-    if (i >= 0) out[i] = 1;
-    avoidedIds.add(d.kickId);
+function baselineLatencies(input: ModelInput): Float64Array {
+  const { raiseNs, deliveryNs } = input.irqs;
+  let n = 0;
+  const out = new Float64Array(input.irqs.length);
+  for (let i = 0; i < out.length; i++) {
+    const d = deliveryNs[i]!, r = raiseNs[i]!;
+    if (!Number.isNaN(d) && d >= r) out[n++] = d - r;
   }
-  // several kicks may share an id (hand-made inputs): every kick with an avoided id counts
-  if (!kicks.every((k, i) => out[i] === 1 || !avoidedIds.has(k.id))) kicks.forEach((k, i) => { if (avoidedIds.has(k.id)) out[i] = 1; });
-  return out;
+  return out.subarray(0, n);
 }
 
-const MECH_CODES: readonly Mechanism[] = ['pi', 'hybrid', 'redirect'];
-
-/** Avoided exits as positions in `exits` (exits order) with their mechanism code; `ids` = distinct avoided ids per mechanism code. */
-interface AvoidedPositions { pos: Int32Array; mech: Uint8Array; ids: number[] }
-
-function avoidedInExitOrder(exits: readonly ModelExit[], avoidedExits: ReadonlyMap<number, Mechanism>): AvoidedPositions {
-  const pos: number[] = [];
-  const mech: number[] = [];
-  const ids = MECH_CODES.map(() => 0);
-  for (const x of avoidedExits.values()) ids[MECH_CODES.indexOf(x)]!++;
-  if (idsArePositions(exits)) {
-    const m = new Int8Array(exits.length).fill(-1);
-    for (const [id, x] of avoidedExits) if (id >= 0 && id < exits.length) m[id] = MECH_CODES.indexOf(x);
-    for (let i = 0; i < exits.length; i++) if (m[i]! >= 0) { pos.push(i); mech.push(m[i]!); }
-  } else {
-    // every exit whose id is avoided (ids may repeat in hand-made inputs)
-    exits.forEach((e, i) => { const x = avoidedExits.get(e.id); if (x !== undefined) { pos.push(i); mech.push(MECH_CODES.indexOf(x)); } });
-  }
-  return { pos: Int32Array.from(pos), mech: Uint8Array.from(mech), ids };
+/** The values that are not NaN (a latency column without its "not seen" rows). */
+function notNaN(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i]!)) out[n++] = a[i]!;
+  return out.subarray(0, n);
 }
 
 /**
- * accountAfter (accounting.ts) for the avoided exits whose mechanism is on: the same sums in the
- * same order, keyed by (vm, vCPU) without a string per exit.
+ * accountAfter (accounting.ts) for the removed exits whose mechanism is active: the same sums,
+ * in exit order, keyed by (vm, vCPU) without a string per exit.
  */
-function accountAfterPositions(accounts: readonly VcpuAccount[], exits: readonly ModelExit[], avoided: AvoidedPositions, on: Uint8Array, indirectCostNs: number) {
-  const keys = new VcpuIndex();
-  const handling: number[] = [];
-  const count: number[] = [];
-  for (let k = 0; k < avoided.pos.length; k++) {
-    if (!on[avoided.mech[k]!]) continue;
-    const e = exits[avoided.pos[k]!]!;
-    if (e.category === 'halt') continue;
-    const j = keys.of(e.vm, e.vcpu);
-    handling[j] = (handling[j] ?? 0) + handlingNs(e);
-    count[j] = (count[j] ?? 0) + 1;
+function accountAfterActive(accounts: readonly VcpuAccount[], inp: Pick<ModelInput, 'strings' | 'exits'>, keys: ReturnType<typeof vcpuKeys>,
+  removedPos: Int32Array, mech: Uint8Array, act: Uint8Array, indirectCostNs: number) {
+  const { exits, strings } = inp;
+  const nk = keys.vms.length;
+  const handling = new Float64Array(nk);
+  const count = new Float64Array(nk);
+  const halt = CATEGORY_CODE.halt;
+  for (let k = 0; k < removedPos.length; k++) {
+    const e = removedPos[k]!;
+    const m = mech[e]!;
+    if (!act[m] || exits.category[e] === halt) continue;
+    const j = keys.keyOf[e]!;
+    handling[j]! += handlingNsAt(exits, e);
+    count[j]!++;
+  }
+  // account (vm label, vCPU) -> key
+  const byVcpu = new Map<string, Map<number, number>>();
+  for (let j = 0; j < nk; j++) {
+    const vm = strings[keys.vms[j]!]!;
+    let m = byVcpu.get(vm);
+    if (!m) byVcpu.set(vm, (m = new Map()));
+    m.set(keys.vcpus[j]!, j);
   }
   return accountAfterSums(accounts, (a) => {
-    const j = keys.get(a.vm, a.vcpu);
-    return j >= 0 ? { handling: handling[j]!, n: count[j]! } : { handling: 0, n: 0 };
+    const j = byVcpu.get(a.vm)?.get(a.vcpu);
+    return j !== undefined ? { handling: handling[j]!, n: count[j]! } : { handling: 0, n: 0 };
   }, indirectCostNs);
 }
 
@@ -232,22 +243,21 @@ export interface SweepRow {
 /** The trade-off curve: hybrid I/O alone over idle windows (default 0 .. 1 ms). */
 export function sweepIdleWindow(input: ModelInput, params: Partial<WhatifParams> = {}, windowsNs: readonly number[] = DEFAULT_SWEEP_NS): SweepRow[] {
   const p: WhatifParams = { ...DEFAULT_PARAMS, ...params, mechanisms: ['hybrid'] };
-  const exits = input.exitsTraced ? input.exits : [];
+  const exits = input.exitsTraced ? input.exits : emptyExits();
   const exitPos = positionOfId(exits);
   const windowLen = input.windowNs.endNs - input.windowNs.startNs;
+  const { kicks } = input;
   return windowsNs.map((w) => {
-    const h = modelHybridIo(input.kicks, { ...p, idleWindowNs: w });
-    const avoided = kickAvoidedFlags(input.kicks, h.decisions);
+    const h = modelHybridIo(input, { ...p, idleWindowNs: w });
     let exitsAvoided = 0;
     let dH = 0;
-    for (let i = 0; i < input.kicks.length; i++) {
-      const k = input.kicks[i]!;
-      if (!avoided[i] || k.exitId === null) continue;
-      const j = exitPos(k.exitId);
+    for (let i = 0; i < kicks.length; i++) {
+      const exitId = kicks.exitId[i]!;
+      if (!(h.kickFlags[i]! & KICK_FLAG.AVOIDED) || exitId === NULL_I32) continue;
+      const j = exitPos(exitId);
       if (j < 0) continue;
-      const e = exits[j]!;
       exitsAvoided++;
-      dH += handlingNs(e);
+      dH += handlingNsAt(exits, j);
     }
     return {
       idleWindowNs: w, kicksAvoided: h.kicksAvoided, exitsAvoided, dHandlingNs: input.exitsTraced ? dH : null,

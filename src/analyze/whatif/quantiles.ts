@@ -3,7 +3,7 @@
 
 export interface LatencyStats { n: number; p50Ns: number | null; p90Ns: number | null; p99Ns: number | null; maxNs: number | null }
 
-export function latencyStats(valuesNs: readonly number[]): LatencyStats {
+export function latencyStats(valuesNs: ArrayLike<number>): LatencyStats {
   const a = Float64Array.from(valuesNs).sort();
   const n = a.length;
   const rank = (q: number): number | null => (n === 0 ? null : a[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!);

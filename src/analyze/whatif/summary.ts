@@ -15,7 +15,7 @@ export function whatifSummary(r: WhatifResult, sweep: readonly SweepRow[] | null
     avoidedBy: r.avoidedBy,
     pi: r.pi && {
       applies: r.pi.applies, alreadyPosted: r.pi.alreadyPosted, evidence: r.pi.evidence, eligible: r.pi.eligible,
-      avoided: r.pi.avoided.size, byRule: r.pi.byRule, eoiKeptLevel: r.pi.eoiKeptLevel,
+      avoided: r.pi.avoidedCount, byRule: r.pi.byRule, eoiKeptLevel: r.pi.eoiKeptLevel,
       eoiTriggerAssumed: r.pi.eoiTriggerAssumed, externalKept: r.pi.externalKept, residual: r.pi.residual,
     },
     hybrid: r.hybrid && {

@@ -1,11 +1,44 @@
 // The model's result laid out as tables (named columns of plain values) for Arrow output
 // (src/table/whatifArrow.ts writes them). Pure. Absolute times are trace-clock ns again.
-import type { TableData } from '../../table/whatifArrow.js';
-import type { WhatifResult, SweepRow } from './model.js';
-import { positionOfId } from './order.js';
-import type { ModelInput } from './types.js';
+import type { TableData, TypedColumn } from '../../table/whatifArrow.js';
+import { MECH_CODES, type WhatifResult, type SweepRow } from './model.js';
+import { KICK_FLAG } from './hybrid.js';
+import { positionsById } from './order.js';
+import { PI_RULES } from './posted.js';
+import { EXIT_CATEGORIES, emptyExits, idAt, IRQ_KINDS, NULL_I32, VCPU_STATE_NAMES, type ModelInput } from './types.js';
 
-const abs = (base: bigint, t: number | null): bigint | null => (t === null ? null : base + BigInt(t));
+const KICK_STATES = ['notify', 'poll'] as const;
+
+const gather = (col: Int32Array, pos: Int32Array): Int32Array => Int32Array.from(pos, (p) => col[p]!);
+const gatherF64 = (col: Float64Array, pos: Int32Array): Float64Array => Float64Array.from(pos, (p) => col[p]!);
+
+/** An Int32 column whose NULL_I32 rows are nulls. */
+function nullableI32(name: string, data: Int32Array): TypedColumn {
+  const valid = Uint8Array.from(data, (v) => (v === NULL_I32 ? 0 : 1));
+  return { name, type: 'i32', data, valid };
+}
+
+/** A Float64 column whose NaN rows are nulls. */
+function nullableF64(name: string, data: Float64Array): TypedColumn {
+  const valid = Uint8Array.from(data, (v) => (Number.isNaN(v) ? 0 : 1));
+  return { name, type: 'f64', data, valid };
+}
+
+/**
+ * Absolute trace-clock ns (base + t, exact: the integer ns as bigint, as base + BigInt(t)) of the
+ * rows at `pos`; NaN rows are nulls.
+ */
+function absColumn(base: bigint, pos: Int32Array, t: Float64Array): { data: BigInt64Array; valid: Uint8Array } {
+  const data = new BigInt64Array(pos.length);
+  const valid = new Uint8Array(pos.length);
+  for (let k = 0; k < pos.length; k++) {
+    const v = t[pos[k]!]!;
+    if (Number.isNaN(v)) continue;
+    data[k] = base + BigInt(v);
+    valid[k] = 1;
+  }
+  return { data, valid };
+}
 
 export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly SweepRow[] | null): TableData[] {
   const base = input.timeBaseNs ?? 0n;
@@ -46,42 +79,54 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
       { name: 'handling_ns', type: 'f64', values: r.avoidedBy.map((a) => a.handlingNs) },
     ],
   });
-  const exitPos = positionOfId(input.exits);
-  const ids = Float64Array.from(r.avoidedExits.keys()).sort(); // numeric order, as sort((a, b) => a - b)
-  const ex = Array.from(ids, (id) => input.exits[exitPos(id)]!);
+  const S = input.strings;
+  const E = input.exitsTraced ? input.exits : emptyExits();
+  // Per-row tables are typed columns (no JS value per row); string columns are codes into the
+  // input's string table or a small constant list.
+  // removed exits by id (numeric order, as sort((a, b) => a - b) of the ids)
+  const av = r.avoidedExits;
+  const ex = Int32Array.from(av.order);
+  if (E.id === null) ex.sort(); else { const id = E.id; ex.sort((a, b) => id[a]! - id[b]!); }
+  const exAbs = absColumn(base, ex, E.exitNs);
+  const dur = new Float64Array(ex.length);
+  const durValid = new Uint8Array(ex.length);
+  ex.forEach((e, k) => { const d = E.entryNs[e]! - E.exitNs[e]!; if (!Number.isNaN(d)) { dur[k] = d; durValid[k] = 1; } });
+  const rule = r.pi?.rule;
   out.push({
     name: 'whatif_exits',
     doc: 'one row per avoided exit: which mechanism (and PI rule) removed it',
     columns: [
-      { name: 'exit_id', type: 'i32', values: Array.from(ids) },
-      { name: 'vm', type: 'utf8', values: ex.map((e) => e.vm) },
-      { name: 'vcpu', type: 'i32', values: ex.map((e) => e.vcpu) },
-      { name: 'exit_ns', type: 'i64', values: ex.map((e) => abs(base, e.exitNs)) },
-      { name: 'dur_ns', type: 'f64', values: ex.map((e) => (e.entryNs === null ? null : e.entryNs - e.exitNs)) },
-      { name: 'reason', type: 'utf8', values: ex.map((e) => e.reason) },
-      { name: 'category', type: 'utf8', values: ex.map((e) => e.category) },
-      { name: 'device', type: 'utf8', values: ex.map((e) => e.device) },
-      { name: 'mechanism', type: 'utf8', values: Array.from(ids, (id) => r.avoidedExits.get(id)!) },
-      { name: 'pi_rule', type: 'utf8', values: Array.from(ids, (id) => r.pi?.avoided.get(id) ?? null) },
+      { name: 'exit_id', type: 'i32', data: E.id === null ? ex : gather(E.id, ex) },
+      { name: 'vm', type: 'utf8', codes: gather(E.vm, ex), dict: S },
+      { name: 'vcpu', type: 'i32', data: gather(E.vcpu, ex) },
+      { name: 'exit_ns', type: 'i64', data: exAbs.data, valid: exAbs.valid },
+      { name: 'dur_ns', type: 'f64', data: dur, valid: durValid },
+      { name: 'reason', type: 'utf8', codes: gather(E.reason, ex), dict: S },
+      { name: 'category', type: 'utf8', codes: Int32Array.from(ex, (e) => E.category[e]!), dict: EXIT_CATEGORIES },
+      { name: 'device', type: 'utf8', codes: gather(E.device, ex), dict: S },
+      { name: 'mechanism', type: 'utf8', codes: Int32Array.from(ex, (e) => av.mech[e]! - 1), dict: MECH_CODES },
+      { name: 'pi_rule', type: 'utf8', codes: Int32Array.from(ex, (e) => (rule ? rule[e]! - 1 : -1)), dict: PI_RULES },
     ],
   });
   if (r.hybrid) {
-    const kickPos = positionOfId(input.kicks);
-    const d = r.hybrid.decisions;
-    const ks = d.map((x) => input.kicks[kickPos(x.kickId)]!);
+    const K = input.kicks;
+    const flags = r.hybrid.kickFlags;
+    const ks = positionsById(K);
+    const ts = absColumn(base, ks, K.tsNs);
+    const kf = (bit: number) => Uint8Array.from(ks, (k) => ((flags[k]! & bit) !== 0 ? 1 : 0));
     out.push({
       name: 'whatif_kicks',
       doc: 'one row per I/O kick: hybrid I/O state at the kick and whether it was avoided',
       columns: [
-        { name: 'kick_id', type: 'i32', values: d.map((x) => x.kickId) },
-        { name: 'vm', type: 'utf8', values: ks.map((k) => k.vm) },
-        { name: 'vcpu', type: 'i32', values: ks.map((k) => k.vcpu) },
-        { name: 'ts_ns', type: 'i64', values: ks.map((k) => abs(base, k.tsNs)) },
-        { name: 'device', type: 'utf8', values: ks.map((k) => k.device) },
-        { name: 'exit_id', type: 'i32', values: ks.map((k) => k.exitId) },
-        { name: 'state', type: 'utf8', values: d.map((x) => x.state) },
-        { name: 'avoided', type: 'bool', values: d.map((x) => x.avoided) },
-        { name: 'entered_poll', type: 'bool', values: d.map((x) => x.enteredPoll) },
+        { name: 'kick_id', type: 'i32', data: K.id === null ? ks : gather(K.id, ks) },
+        { name: 'vm', type: 'utf8', codes: gather(K.vm, ks), dict: S },
+        nullableI32('vcpu', gather(K.vcpu, ks)),
+        { name: 'ts_ns', type: 'i64', data: ts.data, valid: ts.valid },
+        { name: 'device', type: 'utf8', codes: gather(K.device, ks), dict: S },
+        nullableI32('exit_id', gather(K.exitId, ks)),
+        { name: 'state', type: 'utf8', codes: Int32Array.from(ks, (k) => (flags[k]! & KICK_FLAG.AVOIDED ? 1 : 0)), dict: KICK_STATES },
+        { name: 'avoided', type: 'bool', data: kf(KICK_FLAG.AVOIDED) },
+        { name: 'entered_poll', type: 'bool', data: kf(KICK_FLAG.ENTERED_POLL) },
       ],
     });
     const dv = r.hybrid.devices;
@@ -100,23 +145,24 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
     });
   }
   if (r.redirect) {
-    const irqPos = positionOfId(input.irqs);
-    const d = r.redirect.decisions;
-    const qs = d.map((x) => input.irqs[irqPos(x.irqId)]!);
+    const Q = input.irqs;
+    const d = r.redirect;
+    const qs = d.byId;
+    const raise = absColumn(base, qs, Q.raiseNs);
     out.push({
       name: 'whatif_irqs',
       doc: 'one row per interrupt: target state at raise, baseline latency L0, latency after redirection L',
       columns: [
-        { name: 'irq_id', type: 'i32', values: d.map((x) => x.irqId) },
-        { name: 'vm', type: 'utf8', values: qs.map((q) => q.vm) },
-        { name: 'target_vcpu', type: 'i32', values: qs.map((q) => q.targetVcpu) },
-        { name: 'raise_ns', type: 'i64', values: qs.map((q) => abs(base, q.raiseNs)) },
-        { name: 'kind', type: 'utf8', values: qs.map((q) => q.kind) },
-        { name: 'vector', type: 'i32', values: qs.map((q) => q.vector) },
-        { name: 'state', type: 'utf8', values: d.map((x) => x.state) },
-        { name: 'l0_ns', type: 'f64', values: d.map((x) => x.l0Ns) },
-        { name: 'l_ns', type: 'f64', values: d.map((x) => x.lNs) },
-        { name: 'redirected_to', type: 'i32', values: d.map((x) => x.redirectedTo) },
+        { name: 'irq_id', type: 'i32', data: Q.id === null ? qs : gather(Q.id, qs) },
+        { name: 'vm', type: 'utf8', codes: gather(Q.vm, qs), dict: S },
+        nullableI32('target_vcpu', gather(Q.targetVcpu, qs)),
+        { name: 'raise_ns', type: 'i64', data: raise.data, valid: raise.valid },
+        { name: 'kind', type: 'utf8', codes: Int32Array.from(qs, (q) => Q.kind[q]!), dict: IRQ_KINDS },
+        nullableI32('vector', gather(Q.vector, qs)),
+        { name: 'state', type: 'utf8', codes: Int32Array.from(qs, (q) => d.state[q]!), dict: VCPU_STATE_NAMES },
+        nullableF64('l0_ns', gatherF64(d.l0Ns, qs)),
+        nullableF64('l_ns', gatherF64(d.lNs, qs)),
+        nullableI32('redirected_to', gather(d.redirectedTo, qs)),
       ],
     });
   }

@@ -3,7 +3,6 @@
 import type { Argv } from 'yargs';
 import { TraceInputError } from '../../../collectors/common/diagnostics.js';
 import { DatasetError } from '../../table/dataset/manifest.js';
-import { ingestDataset } from './ingestDataset.js';
 
 export interface DatasetIngestArgs {
   dataset?: string;
@@ -25,6 +24,8 @@ export async function ingestDatasetCommand(traces: string[], a: DatasetIngestArg
   if (a.dataset === undefined) throw new TraceInputError(`${traces.length} traces given: several traces need --dataset DIR`, undefined, 'without --dataset, ingest writes one trace to one .arrow file');
   if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 1)) throw new TraceInputError(`--jobs must be a positive integer, got ${a.jobs}`);
   try {
+    // loaded here, not at start-up: it pulls in DuckDB (~0.4 s CPU), which a one-file ingest never uses
+    const { ingestDataset } = await import('./ingestDataset.js');
     const r = await ingestDataset(traces, a.dataset!, {
       ...(a.host !== undefined ? { host: a.host } : {}), ...(a.jobs !== undefined ? { jobs: a.jobs } : {}), format: a.format,
       log: a.quiet || a.json ? () => {} : (l) => process.stderr.write(`${l}\n`),

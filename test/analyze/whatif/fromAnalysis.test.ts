@@ -30,7 +30,7 @@ test('exits-only trace: APICv shown by EOI_INDUCED/APIC_WRITE exits, io_request 
   assert.equal(input.irqs.length, 0);
   const r = runWhatif(input);
   assert.equal(r.pi!.alreadyPosted, true);
-  assert.equal(r.pi!.avoided.size, 0);
+  assert.equal(r.pi!.avoidedCount, 0);
   assert.equal(r.pi!.residual.EOI_INDUCED, 61);
   // The model takes G/H/Hh from the analyzer (it also drops guest intervals spanning lost events),
   // so its baseline EHT is the analyzer's, and its own exit-derived H/Hh agree exactly.

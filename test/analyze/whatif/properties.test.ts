@@ -1,10 +1,11 @@
 // Property tests over generated traces (seeded PRNG, many cases): the model's invariants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runWhatif, sweepIdleWindow } from '../../../src/analyze/whatif/model.js';
+import { avoidedExitIds, runWhatif, sweepIdleWindow } from '../../../src/analyze/whatif/model.js';
 import { modelHybridIo } from '../../../src/analyze/whatif/hybrid.js';
-import type { ExitCategory, ModelExit, ModelInput, ModelIrq, ModelKick } from '../../../src/analyze/whatif/types.js';
-import { prng } from './scenario.js';
+import { modelInputFromRows, type ModelExit, type ModelIrq, type ModelKick, type ModelRowsInput } from '../../../src/analyze/whatif/rows.js';
+import type { ExitCategory } from '../../../src/analyze/whatif/types.js';
+import { kickDecisions, prng } from './scenario.js';
 
 const REASONS: [string, ExitCategory][] = [
   ['EPT_MISCONFIG', 'io_request'], ['EXTERNAL_INTERRUPT', 'interrupt'], ['INTERRUPT_WINDOW', 'interrupt'],
@@ -13,7 +14,7 @@ const REASONS: [string, ExitCategory][] = [
 const DEVICES = ['mmio:0xfe003000', 'mmio:0xfe007000', 'pio:0xc050'];
 
 /** A random trace: per vCPU alternating guest/exit intervals, kicks on io exits, irqs with deliveries. */
-function generate(seed: number): ModelInput {
+function generateRows(seed: number): ModelRowsInput {
   const rnd = prng(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const exits: ModelExit[] = [];
@@ -53,15 +54,19 @@ function generate(seed: number): ModelInput {
   return { exits, irqs, kicks, exitsTraced: true, postedEvidence: [], windowNs: { startNs: 0, endNs: end } };
 }
 
+/** The same trace as the model's columnar input. */
+const generate = (seed: number) => modelInputFromRows(generateRows(seed));
+
 const CASES = 300;
 
 test('property: avoided exits never exceed eligible ones, and stages only add', () => {
   for (let s = 1; s <= CASES; s++) {
-    const inp = generate(s);
+    const rows = generateRows(s);
+    const inp = modelInputFromRows(rows);
     const r = runWhatif(inp, { enterGapNs: 30_000, idleWindowNs: 50_000 });
-    assert.ok(r.pi!.avoided.size <= r.pi!.eligible, `seed ${s}`);
+    assert.ok(r.pi!.avoidedCount <= r.pi!.eligible, `seed ${s}`);
     assert.ok(r.hybrid!.kicksAvoided <= inp.kicks.length, `seed ${s}`);
-    const ioExits = inp.exits.filter((e) => e.category === 'io_request').length;
+    const ioExits = rows.exits.filter((e) => e.category === 'io_request').length;
     assert.ok(r.avoidedBy.filter((a) => a.mechanism === 'hybrid').reduce((n, a) => n + a.exits, 0) <= ioExits, `seed ${s}`);
     for (let i = 1; i < r.stages.length; i++) assert.ok(r.stages[i]!.exitsAvoided >= r.stages[i - 1]!.exitsAvoided, `seed ${s}`);
     assert.ok(r.stages.at(-1)!.exitsAvoided <= inp.exits.length, `seed ${s}`);
@@ -78,9 +83,10 @@ test('property: a longer idle window never avoids fewer kicks (no quota)', () =>
       assert.ok(rows[i]!.exitsAvoided >= rows[i - 1]!.exitsAvoided, `seed ${s} window ${rows[i]!.idleWindowNs}`);
     }
     // per-kick: every kick avoided at a window is avoided at every longer window
-    const a = modelHybridIo(inp.kicks, { enterGapNs: 30_000, idleWindowNs: 20_000, poller: 'per-key', quotaNs: 0, quotaPeriodNs: 1 });
-    const b = modelHybridIo(inp.kicks, { enterGapNs: 30_000, idleWindowNs: 60_000, poller: 'per-key', quotaNs: 0, quotaPeriodNs: 1 });
-    a.decisions.forEach((d, i) => assert.ok(!d.avoided || b.decisions[i]!.avoided, `seed ${s} kick ${d.kickId}`));
+    const a = modelHybridIo(inp, { enterGapNs: 30_000, idleWindowNs: 20_000, poller: 'per-key', quotaNs: 0, quotaPeriodNs: 1 });
+    const b = modelHybridIo(inp, { enterGapNs: 30_000, idleWindowNs: 60_000, poller: 'per-key', quotaNs: 0, quotaPeriodNs: 1 });
+    const da = kickDecisions(inp, a), db = kickDecisions(inp, b);
+    da.forEach((d, i) => assert.ok(!d.avoided || db[i]!.avoided, `seed ${s} kick ${d.kickId}`));
   }
 });
 
@@ -98,9 +104,9 @@ test('property: EHT after <= EHT before, in both definitions, at every stage', (
 
 test('property: redirection never raises a latency and only moves device interrupts', () => {
   for (let s = 1; s <= CASES; s++) {
-    const inp = generate(s);
-    const r = runWhatif(inp, { redirectCostNs: 1 + (s % 5) * 1_000 });
-    const byId = new Map(inp.irqs.map((q) => [q.id, q]));
+    const rows = generateRows(s);
+    const r = runWhatif(modelInputFromRows(rows), { redirectCostNs: 1 + (s % 5) * 1_000 });
+    const byId = new Map(rows.irqs.map((q) => [q.id, q]));
     for (const d of r.redirect!.decisions) {
       if (d.l0Ns !== null) assert.ok(d.lNs! <= d.l0Ns, `seed ${s} irq ${d.irqId}`);
       if (d.redirectedTo !== null) {
@@ -115,12 +121,14 @@ test('property: redirection never raises a latency and only moves device interru
 
 test('property: deterministic, and independent of input row order', () => {
   for (let s = 1; s <= 60; s++) {
-    const inp = generate(s);
+    const rows = generateRows(s);
     const rnd = prng(s * 7);
     const shuffle = <T>(a: T[]): T[] => a.map((x) => [rnd(), x] as const).sort((x, y) => x[0] - y[0]).map((x) => x[1]);
-    const r1 = runWhatif(inp);
-    const r2 = runWhatif({ ...inp, exits: shuffle([...inp.exits]), irqs: shuffle([...inp.irqs]), kicks: shuffle([...inp.kicks]) });
-    const strip = (r: ReturnType<typeof runWhatif>): string => JSON.stringify({ st: r.stages, by: r.avoidedBy, v: r.vcpus, av: [...r.avoidedExits].sort((x, y) => x[0] - y[0]) });
-    assert.equal(strip(r1), strip(r2), `seed ${s}`);
+    const in1 = modelInputFromRows(rows);
+    const in2 = modelInputFromRows({ ...rows, exits: shuffle([...rows.exits]), irqs: shuffle([...rows.irqs]), kicks: shuffle([...rows.kicks]) });
+    const r1 = runWhatif(in1);
+    const r2 = runWhatif(in2);
+    const strip = (r: ReturnType<typeof runWhatif>, inp: typeof in1): string => JSON.stringify({ st: r.stages, by: r.avoidedBy, v: r.vcpus, av: avoidedExitIds(inp, r).sort((x, y) => x[0] - y[0]) });
+    assert.equal(strip(r1, in1), strip(r2, in2), `seed ${s}`);
   }
 });

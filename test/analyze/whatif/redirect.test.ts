@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modelRedirection } from '../../../src/analyze/whatif/redirect.js';
 import { vcpuTimelines, stateAt } from '../../../src/analyze/whatif/runState.js';
-import { exit, irq } from './scenario.js';
+import { exit, input, irq } from './scenario.js';
 
 // vCPU 0 halts over [1000, 9000]; vCPU 1 and 2 are in guest over [0..10000] (exits before and after).
 const exits = [
@@ -11,7 +11,7 @@ const exits = [
   exit(4, 1, 0, 100, 'MSR_WRITE', 'msr'), exit(5, 1, 20_000, 20_100, 'MSR_WRITE', 'msr'),
   exit(6, 2, 0, 100, 'MSR_WRITE', 'msr'), exit(7, 2, 20_000, 20_100, 'MSR_WRITE', 'msr'),
 ];
-const tl = vcpuTimelines(exits);
+const tl = vcpuTimelines(input({ exits }));
 const P = { redirectCostNs: 1_000 };
 
 test('run state from paired exits: blocked in HLT, guest between entry and next exit, unknown after the last entry', () => {
@@ -25,7 +25,7 @@ test('run state from paired exits: blocked in HLT, guest between entry and next 
 
 test('a device interrupt to a halted vCPU goes to the running peer with fewest interrupts; latency becomes the redirect cost', () => {
   const irqs = [irq(1, 1, 500, 600), irq(2, 0, 2_000, 9_200)];
-  const r = modelRedirection(irqs, tl, P);
+  const r = modelRedirection(input({ irqs }), tl, P);
   const d = r.decisions.find((x) => x.irqId === 2)!;
   assert.equal(d.state, 'blocked');
   assert.equal(d.l0Ns, 7_200);
@@ -35,21 +35,21 @@ test('a device interrupt to a halted vCPU goes to the running peer with fewest i
 });
 
 test('redirection never raises a latency: a baseline below the redirect cost is kept', () => {
-  const r = modelRedirection([irq(1, 0, 2_000, 2_400)], tl, P);
+  const r = modelRedirection(input({ irqs: [irq(1, 0, 2_000, 2_400)] }), tl, P);
   assert.equal(r.decisions[0]!.redirectedTo, 1);
   assert.equal(r.decisions[0]!.lNs, 400);
 });
 
 test('timer interrupts and IPIs are not redirected; a target in guest is not redirected', () => {
-  const r = modelRedirection([irq(1, 0, 2_000, 9_100, 'timer'), irq(2, 0, 2_000, 9_100, 'ipi'), irq(3, 1, 5_000, 5_300)], tl, P);
+  const r = modelRedirection(input({ irqs: [irq(1, 0, 2_000, 9_100, 'timer'), irq(2, 0, 2_000, 9_100, 'ipi'), irq(3, 1, 5_000, 5_300)] }), tl, P);
   assert.equal(r.redirected, 0);
   assert.equal(r.eligible, 1);
   assert.deepEqual(r.decisions.map((d) => d.lNs), [7_100, 7_100, 300]);
 });
 
 test('no running peer: the interrupt waits as before and is counted', () => {
-  const solo = vcpuTimelines(exits.filter((e) => e.vcpu === 0));
-  const r = modelRedirection([irq(1, 0, 2_000, 9_100)], solo, P);
+  const solo = vcpuTimelines(input({ exits: exits.filter((e) => e.vcpu === 0) }));
+  const r = modelRedirection(input({ irqs: [irq(1, 0, 2_000, 9_100)] }), solo, P);
   assert.equal(r.redirected, 0);
   assert.equal(r.noRunningPeer, 1);
   assert.equal(r.decisions[0]!.lNs, 7_100);

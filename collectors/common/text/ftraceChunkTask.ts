@@ -1,0 +1,14 @@
+// Worker-thread task of a parallel ftrace / trace-cmd report read (see ../parallel): one chunk of
+// lines into rows, handing on lost markers and the marker counts the main thread merges.
+import type { ChunkRunner } from '../parallel/worker.js';
+import { tracepointDecoder } from '../tracepoints/index.js';
+import { ftraceStyleLines, type FtraceStyleCounts, type FtraceStyleOptions } from './ftraceStyle.js';
+import type { TextChunkResult } from './parallelText.js';
+import { TextRowWriter } from './rowWriter.js';
+
+export const runChunk: ChunkRunner = async (ctx, config) => {
+  const writer = new TextRowWriter(ctx, tracepointDecoder, { lineRef: ctx.lineRef });
+  const { lines, counts } = await ftraceStyleLines(ctx, writer, config as FtraceStyleOptions, ctx.lineRef);
+  const result: TextChunkResult<FtraceStyleCounts> = { end: writer.finishChunk(), summary: counts };
+  return { lines, result };
+};
