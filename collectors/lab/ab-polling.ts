@@ -1,8 +1,10 @@
 // `npm run lab:ab-polling -- [options]`: the A/B check of issue 9. QEMU's iothread adaptive
 // polling is the hybrid I/O mechanism: record the disk workload with poll-max-ns=0 and =N on one
 // guest, count the kicks (guest writes to virtio-blk's notify register) in each, predict from the
-// off trace with `es2scope whatif` (hybrid, idle window = enter gap = N) and print predicted vs
-// measured kicks removed, plus the guest-reported throughput of each run. Exit codes: AB_USAGE.
+// off trace with `es2scope whatif` (hybrid; the adaptive poller with QEMU's poll-max-ns = N and
+// its poll-grow/poll-shrink defaults, and for reference the fixed window = enter gap = N) and
+// print predicted vs measured kicks removed, plus the guest-reported throughput of each run.
+// Exit codes: AB_USAGE.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,6 +22,16 @@ function toRun(label: 'off' | 'on', pollMaxNs: number, r: Recording, iothreadCpu
     kicks: r.kicks ?? { byId: {}, byAddress: {}, total: 0, source: 'none', kvmEvents: 0 },
     ops: f?.ops ?? null, bytes: f?.bytes ?? null, guestMs: f?.ms ?? null, iothreadCpuMs,
   };
+}
+
+/** `es2scope whatif <off trace> --mechanisms hybrid --json` plus the poller flags; null result when it fails or there is no trace. */
+function whatifOf(off: Recording, pollerFlags: string[]): { result: WhatifHybrid | null; cmd: string[] } {
+  if (!off.eventsArrow) return { result: null, cmd: [] };
+  const cmd = ['whatif', off.eventsArrow, '--mechanisms', 'hybrid', ...pollerFlags, '--json'];
+  const w = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...cmd], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (w.status === 0) return { result: JSON.parse(w.stdout) as WhatifHybrid, cmd };
+  log(`es2scope whatif failed (exit ${w.status}): ${(w.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
+  return { result: null, cmd };
 }
 
 async function main(): Promise<number> {
@@ -67,22 +79,20 @@ async function main(): Promise<number> {
     await session?.close();
   }
   const off = recs[0]!;
-  let whatif: WhatifHybrid | null = null;
-  let whatifCmd: string[] = [];
-  if (off.eventsArrow) {
-    whatifCmd = ['whatif', off.eventsArrow, '--mechanisms', 'hybrid', '--idle-window-ns', String(onNs), '--enter-gap-ns', String(onNs), '--json'];
-    const w = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...whatifCmd], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (w.status === 0) whatif = JSON.parse(w.stdout) as WhatifHybrid;
-    else log(`es2scope whatif failed (exit ${w.status}): ${(w.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
-  }
+  // QEMU's own defaults for the "on" run: poll-grow 0 (double), poll-shrink 0 (reset); only poll-max-ns is set
+  const adaptive = whatifOf(off, ['--poll-mode', 'adaptive', '--poll-max-ns', String(onNs), '--poll-grow', '0', '--poll-shrink', '0']);
+  const fixed = whatifOf(off, ['--poll-mode', 'fixed', '--idle-window-ns', String(onNs), '--enter-gap-ns', String(onNs)]);
+  const whatif = adaptive.result;
   const blk = session?.ranges.filter((r) => r.id === 'blk0') ?? [];
-  const res = abCompare(o.accel, runs[0]!, runs[1]!, whatif, blk, 'blk0');
+  const res = abCompare(o.accel, runs[0]!, runs[1]!, whatif, blk, 'blk0', fixed.result);
   const out = {
     schemaVersion: 1, check: 'qemu-adaptive-polling-ab', accel: o.accel, tool, onNs, outDir: o.outDir,
     comparable: res.comparable, why: res.why,
-    predictedKicksRemoved: res.predictedRemoved, measuredKicksRemoved: res.measuredRemoved,
-    measuredKicksRemovedPerOps: res.measuredRemovedPerOps, predictedOverMeasured: res.ratio,
-    rows: res.rows, notes: res.notes, whatifCommand: whatifCmd.length ? `es2scope ${whatifCmd.join(' ')}` : null,
+    predictedKicksRemoved: res.predictedRemoved, predictedKicksRemovedFixed: res.predictedRemovedFixed, measuredKicksRemoved: res.measuredRemoved,
+    measuredKicksRemovedPerOps: res.measuredRemovedPerOps, predictedOverMeasured: res.ratio, predictedOverMeasuredFixed: res.ratioFixed,
+    rows: res.rows, notes: res.notes,
+    whatifCommand: adaptive.cmd.length ? `es2scope ${adaptive.cmd.join(' ')}` : null,
+    whatifCommandFixed: fixed.cmd.length ? `es2scope ${fixed.cmd.join(' ')}` : null,
     notify: blk.map((r) => ({ ...r, start: `0x${r.start.toString(16)}`, end: `0x${r.end.toString(16)}` })),
     runs: runs.map((r, i) => ({ ...r, file: recs[i]?.file, problems: recs[i]?.problems ?? [] })),
     timings: session?.timings,
@@ -92,7 +102,8 @@ async function main(): Promise<number> {
   else {
     process.stdout.write(`\nQEMU adaptive polling A/B (virtio-blk iothread, --accel ${o.accel}, ${tool}) — ${o.outDir}\n\n${formatAbTable(res)}\n\n`);
     process.stdout.write(res.comparable
-      ? `kicks removed: predicted ${res.predictedRemoved}, measured ${res.measuredRemoved} (scaled to the off run's I/O: ${res.measuredRemovedPerOps}); predicted/measured ${res.ratio === null ? '-' : res.ratio.toFixed(2)}\n`
+      ? `kicks removed: predicted ${res.predictedRemoved} (adaptive; fixed window ${res.predictedRemovedFixed ?? '-'}), measured ${res.measuredRemoved} (scaled to the off run's I/O: ${res.measuredRemovedPerOps}); `
+        + `predicted/measured ${res.ratio === null ? '-' : res.ratio.toFixed(2)} (fixed window ${res.ratioFixed === null ? '-' : res.ratioFixed.toFixed(2)})\n`
       : `no comparison: ${res.why}\n`);
     for (const n of res.notes) process.stdout.write(`note: ${n}\n`);
     process.stdout.write(`JSON: ${join(o.outDir, 'ab-polling.json')}\n`);

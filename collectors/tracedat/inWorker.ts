@@ -6,7 +6,7 @@
 // one thread anyway, and they are most of the work left.
 // Back-pressure: the worker waits (Atomics.wait) while more than MAX_AHEAD batches are not yet
 // merged, so memory stays bounded when the main thread is the slower side.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { CollectorContext } from '../common/collector.js';
 import type { EventBatchBuilder } from '../common/eventBatch.js';
 import { runParallel } from '../common/parallel/runner.js';
@@ -28,7 +28,8 @@ export interface BinaryTaskConfig {
 /**
  * Whether to read in a worker: a regular file (not stdin or gzip, which are spilled to a
  * temporary file first) of at least MIN_WORKER_BYTES, not --strict (which must stop at the first
- * oddity), and more than one worker allowed (ctx.workers, ES2SCOPE_WORKERS=1 for A/B timing).
+ * oddity), and more than one worker allowed (ctx.workers, else ES2SCOPE_WORKERS, else a CPU idle by
+ * the 1-minute load average; ES2SCOPE_WORKERS=1 for A/B timing).
  */
 export function useWorker(ctx: CollectorContext): boolean {
   const size = ctx.source.size;
@@ -36,8 +37,12 @@ export function useWorker(ctx: CollectorContext): boolean {
   const forced = ctx.parallelChunkBytes !== undefined; // tests force the parallel path on small files
   if (!forced && size < MIN_WORKER_BYTES) return false;
   const env = process.env.ES2SCOPE_WORKERS;
-  const n = ctx.workers ?? (env !== undefined && env !== '' && Number.isInteger(Number(env)) ? Number(env) : availableParallelism());
-  return n >= 2;
+  const asked = ctx.workers ?? (env !== undefined && env !== '' && Number.isInteger(Number(env)) ? Number(env) : undefined);
+  if (asked !== undefined) return asked >= 2;
+  // Unasked, only when a CPU is idle (as the text reader): the worker costs 20-50 % more CPU time
+  // (batches cross threads), which only pays off in wall time when the second core is free.
+  const cpus = availableParallelism();
+  return cpus >= 2 && loadavg()[0]! < cpus - 0.5;
 }
 
 /** Read ctx.source in one worker running `taskUrl` (a module exporting runChunk; see binaryTask). */

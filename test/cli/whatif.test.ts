@@ -22,7 +22,8 @@ test('whatif --json --sweep --out: parameters travel with the numbers; tables re
     const r1 = es2scope(['whatif', TRACE, '--json', '--sweep', '--idle-window-ns', '65536', '--out', dir]);
     assert.equal(r1.status, 0, r1.stderr);
     const j = JSON.parse(r1.stdout);
-    assert.equal(j.schemaVersion, 1);
+    assert.equal(j.schemaVersion, 2);
+    assert.equal(j.params.pollMode, 'fixed');
     assert.equal(j.params.idleWindowNs, 65536);
     assert.deepEqual(j.stages.map((s: { name: string }) => s.name), ['baseline', '+pi', '+hybrid', '+redirect']);
     assert.equal(j.pi.alreadyPosted, true);
@@ -66,4 +67,49 @@ test('whatif rejects a bad mechanism and a negative window with a hint', () => {
   const r2 = es2scope(['whatif', 'nonexistent.dat', '--idle-window-ns', '-5']);
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /idleWindowNs must be an integer >= 0/);
+});
+
+const VHOST = resolve(ROOT, '../shared/traces/hip24/vhost-host-report.txt');
+
+test('whatif --poll-mode adaptive: QEMU parameters travel, the sweep is over poll-max-ns, kicks carry poll_ns; fixed tables unchanged', async (t) => {
+  if (!existsSync(VHOST)) { t.skip(`real trace missing: ${VHOST}`); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-whatif-adaptive-'));
+  try {
+    const r = es2scope(['whatif', VHOST, '--json', '--mechanisms', 'hybrid', '--poll-mode', 'adaptive', '--poll-max-ns', '65536', '--sweep', '--out', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual([j.params.pollMode, j.params.pollMaxNs, j.params.pollGrow, j.params.pollShrink], ['adaptive', 65536, 0, 0]);
+    assert.match(j.paramSources.pollShrink, /reset/);
+    // the sweep is keyed by poll-max-ns, and its row at 65536 is the stacked model's hybrid stage
+    assert.ok(j.sweep.every((s: object) => 'pollMaxNs' in s && !('idleWindowNs' in s)));
+    const row = j.sweep.find((s: { pollMaxNs: number }) => s.pollMaxNs === 65536);
+    assert.equal(row.kicksAvoided, j.hybrid.kicksAvoided);
+    assert.equal(row.pollingCpuNs, j.hybrid.pollingCpuNs);
+    assert.ok(j.hybrid.kicksAvoided <= j.hybrid.kicks - j.hybrid.devices.length);
+    for (const d of j.hybrid.devices) assert.ok(d.pollNsPeak <= 65536 && d.grows >= 0, JSON.stringify(d));
+    const kicks = tableFromIPC(readFileSync(join(dir, 'whatif_kicks.arrow')));
+    assert.ok(kicks.schema.fields.some((f) => f.name === 'qemu_poll_ns'));
+    assert.equal(kicks.numRows, j.hybrid.kicks);
+    const sweep = tableFromIPC(readFileSync(join(dir, 'whatif_sweep.arrow')));
+    assert.equal(sweep.schema.fields[0]!.name, 'poll_max_ns');
+    const text = es2scope(['whatif', VHOST, '--mechanisms', 'hybrid', '--poll-mode', 'adaptive', '--poll-max-ns', '65536', '--sweep']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /poll_mode=adaptive \(QEMU\) poll_max=65\.5 µs/);
+    assert.match(text.stdout, /sweep of poll-max-ns/);
+    // fixed mode writes no adaptive column
+    const fixedDir = join(dir, 'fixed');
+    assert.equal(es2scope(['whatif', VHOST, '--mechanisms', 'hybrid', '--out', fixedDir, '--json']).status, 0);
+    assert.ok(!tableFromIPC(readFileSync(join(fixedDir, 'whatif_kicks.arrow'))).schema.fields.some((f) => f.name === 'qemu_poll_ns'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('whatif rejects an unknown poll mode and a quota with the adaptive poller', () => {
+  const r = es2scope(['whatif', 'nonexistent.dat', '--poll-mode', 'sometimes']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--poll-mode must be fixed or adaptive/);
+  const r2 = es2scope(['whatif', 'nonexistent.dat', '--poll-mode', 'adaptive', '--quota-ns', '1000']);
+  assert.equal(r2.status, 1);
+  assert.match(r2.stderr, /fixed poller only/);
 });

@@ -1,7 +1,8 @@
 // Mechanism 2: hybrid I/O handling (MODEL.md "Mechanism 2"). Per device key a NOTIFY <-> POLL state
 // machine over the baseline kicks. Pure: kick columns + params in, per-kick decisions (a flag
 // column by kick position) and POLL intervals (columns) out.
-import type { WhatifParams } from './params.js';
+import { DEFAULT_PARAMS, type WhatifParams } from './params.js';
+import { modelAdaptivePolling } from './adaptive.js';
 import { GrowF64, GrowI32, groupBy, orderByTime } from './order.js';
 import type { ModelInput } from './types.js';
 
@@ -36,9 +37,13 @@ export interface HybridResult {
   kicksAvoided: number;
   /** Polling CPU time: sum per key (poller=per-key) or union per VM (poller=shared). */
   pollingCpuNs: number;
+  /** Adaptive poller only: per kick position, poll_ns in effect when the kick came. */
+  pollNsAtKick?: Float64Array;
 }
 
-type HybridParams = Pick<WhatifParams, 'enterGapNs' | 'idleWindowNs' | 'poller' | 'quotaNs' | 'quotaPeriodNs'>;
+type FixedParams = Pick<WhatifParams, 'enterGapNs' | 'idleWindowNs' | 'poller' | 'quotaNs' | 'quotaPeriodNs'>;
+/** The fixed window's parameters; the adaptive ones only matter with pollMode 'adaptive' (adaptive.ts). */
+type HybridParams = FixedParams & Partial<Pick<WhatifParams, 'pollMode' | 'pollMaxNs' | 'pollGrow' | 'pollShrink'>>;
 
 /** Quota ledger of one key: only the current period matters because time only moves forward. */
 interface Ledger { period: number; usedNs: number; consumedToNs: number }
@@ -47,7 +52,7 @@ interface Ledger { period: number; usedNs: number; consumedToNs: number }
  * Extend polling to `wantEndNs`, charging the quota for the not-yet-charged part; returns the end
  * actually reached (earlier than wanted when the quota runs out).
  */
-function chargePoll(l: Ledger, wantEndNs: number, p: HybridParams): number {
+function chargePoll(l: Ledger, wantEndNs: number, p: FixedParams): number {
   if (p.quotaNs <= 0) return wantEndNs;
   let cur = l.consumedToNs;
   while (cur < wantEndNs) {
@@ -67,7 +72,7 @@ function chargePoll(l: Ledger, wantEndNs: number, p: HybridParams): number {
 }
 
 /** Device keys of the kicks: one per distinct `${vm}\u0000${device}` string, in that string's order. */
-function deviceKeys(inp: Pick<ModelInput, 'strings' | 'kicks'>): { keyOf: Int32Array; keys: number } {
+export function deviceKeys(inp: Pick<ModelInput, 'strings' | 'kicks'>): { keyOf: Int32Array; keys: number } {
   const { kicks, strings } = inp;
   // (vm code, device code) pairs first (nested maps: no key string per kick), then their strings
   const pairOf = new Int32Array(kicks.length);
@@ -92,6 +97,9 @@ function deviceKeys(inp: Pick<ModelInput, 'strings' | 'kicks'>): { keyOf: Int32A
 }
 
 export function modelHybridIo(inp: Pick<ModelInput, 'strings' | 'kicks'>, p: HybridParams): HybridResult {
+  if (p.pollMode === 'adaptive') {
+    return modelAdaptivePolling(inp, { poller: p.poller, pollMaxNs: p.pollMaxNs ?? DEFAULT_PARAMS.pollMaxNs, pollGrow: p.pollGrow ?? DEFAULT_PARAMS.pollGrow, pollShrink: p.pollShrink ?? DEFAULT_PARAMS.pollShrink });
+  }
   const { kicks } = inp;
   const { keyOf, keys } = deviceKeys(inp);
   const groups = groupBy(keyOf, keys);

@@ -97,6 +97,10 @@ export function runWhatif(input: ModelInput, params: Partial<WhatifParams> = {})
   if (pi?.alreadyPosted) notes.push(`already posted: the trace shows hardware posted delivery (${pi.evidence.join(', ')}); PI removes nothing here.`);
   if (irqs.length === 0 && (on('pi') || on('redirect'))) notes.push('no interrupts (kvm_set_irq / kvm_msi_set_irq) in the trace: injection kicks and redirection cannot be decided.');
   if (on('hybrid') && input.kicksFromExits) notes.push('no kick events (kvm_pio / kvm_mmio / kvm_fast_mmio) traced: io_request exits stand for the kicks; without a device key all devices of a VM share one state machine, which over-estimates POLL.');
+  if (on('hybrid') && p.pollMode === 'adaptive') {
+    notes.push(`hybrid I/O: adaptive poller (QEMU util/aio-posix.c poll_ns replayed per device key, poll-max-ns ${p.pollMaxNs} ns); enter gap and idle window are unused. `
+      + 'From kick times alone: completions and other handlers of the same iothread, request processing time and the guest batching more while polled are not seen (src/analyze/whatif/README.md).');
+  }
   if (on('hybrid') && kicks.length === 0) notes.push('no I/O kicks (kvm_pio / kvm_mmio / kvm_fast_mmio writes) in the trace: hybrid I/O has nothing to act on.');
 
   // Exits removed, first mechanism in stacking order wins (the sets are disjoint by category anyway).
@@ -243,27 +247,43 @@ export interface SweepRow {
 /** The trade-off curve: hybrid I/O alone over idle windows (default 0 .. 1 ms). */
 export function sweepIdleWindow(input: ModelInput, params: Partial<WhatifParams> = {}, windowsNs: readonly number[] = DEFAULT_SWEEP_NS): SweepRow[] {
   const p: WhatifParams = { ...DEFAULT_PARAMS, ...params, mechanisms: ['hybrid'] };
+  return windowsNs.map((w) => ({ idleWindowNs: w, ...sweepPoint(input, modelHybridIo(input, { ...p, idleWindowNs: w })) }));
+}
+
+/** A sweep row of the adaptive poller: keyed by QEMU's poll-max-ns instead of the idle window. */
+export interface PollMaxSweepRow extends Omit<SweepRow, 'idleWindowNs'> { pollMaxNs: number }
+export type HybridSweepRow = SweepRow | PollMaxSweepRow;
+
+/**
+ * The trade-off curve of the selected poller: fixed -> over idle windows (sweepIdleWindow, same
+ * rows); adaptive -> over poll-max-ns with poll-grow/poll-shrink as given.
+ */
+export function sweepHybrid(input: ModelInput, params: Partial<WhatifParams> = {}, valuesNs: readonly number[] = DEFAULT_SWEEP_NS): HybridSweepRow[] {
+  const p: WhatifParams = { ...DEFAULT_PARAMS, ...params, mechanisms: ['hybrid'] };
+  if (p.pollMode !== 'adaptive') return sweepIdleWindow(input, params, valuesNs);
+  return valuesNs.map((m) => ({ pollMaxNs: m, ...sweepPoint(input, modelHybridIo(input, { ...p, pollMaxNs: m })) }));
+}
+
+/** Exits avoided, their handling time and polling CPU of one hybrid run. */
+function sweepPoint(input: ModelInput, h: HybridResult): Omit<SweepRow, 'idleWindowNs'> {
   const exits = input.exitsTraced ? input.exits : emptyExits();
   const exitPos = positionOfId(exits);
   const windowLen = input.windowNs.endNs - input.windowNs.startNs;
   const { kicks } = input;
-  return windowsNs.map((w) => {
-    const h = modelHybridIo(input, { ...p, idleWindowNs: w });
-    let exitsAvoided = 0;
-    let dH = 0;
-    for (let i = 0; i < kicks.length; i++) {
-      const exitId = kicks.exitId[i]!;
-      if (!(h.kickFlags[i]! & KICK_FLAG.AVOIDED) || exitId === NULL_I32) continue;
-      const j = exitPos(exitId);
-      if (j < 0) continue;
-      exitsAvoided++;
-      dH += handlingNsAt(exits, j);
-    }
-    return {
-      idleWindowNs: w, kicksAvoided: h.kicksAvoided, exitsAvoided, dHandlingNs: input.exitsTraced ? dH : null,
-      pollingCpuNs: h.pollingCpuNs, pollingCpus: windowLen > 0 ? h.pollingCpuNs / windowLen : null,
-    };
-  });
+  let exitsAvoided = 0;
+  let dH = 0;
+  for (let i = 0; i < kicks.length; i++) {
+    const exitId = kicks.exitId[i]!;
+    if (!(h.kickFlags[i]! & KICK_FLAG.AVOIDED) || exitId === NULL_I32) continue;
+    const j = exitPos(exitId);
+    if (j < 0) continue;
+    exitsAvoided++;
+    dH += handlingNsAt(exits, j);
+  }
+  return {
+    kicksAvoided: h.kicksAvoided, exitsAvoided, dHandlingNs: input.exitsTraced ? dH : null,
+    pollingCpuNs: h.pollingCpuNs, pollingCpus: windowLen > 0 ? h.pollingCpuNs / windowLen : null,
+  };
 }
 
 export const DEFAULT_SWEEP_NS: readonly number[] = [0, 4_096, 8_192, 16_384, 32_768, 65_536, 131_072, 262_144, 524_288, 1_000_000];

@@ -1,8 +1,8 @@
 // The model's result as a plain, JSON-ready summary (no Maps, no per-row arrays): what
 // `es2scope whatif --json` prints and what the terminal printer reads. Pure and deterministic.
-import type { SweepRow, WhatifResult } from './model.js';
+import type { HybridSweepRow, WhatifResult } from './model.js';
 
-export function whatifSummary(r: WhatifResult, sweep: readonly SweepRow[] | null, input: unknown) {
+export function whatifSummary(r: WhatifResult, sweep: readonly HybridSweepRow[] | null, input: unknown) {
   return {
     schemaVersion: r.schemaVersion,
     table: 'whatif',

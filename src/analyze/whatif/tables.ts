@@ -1,7 +1,8 @@
 // The model's result laid out as tables (named columns of plain values) for Arrow output
 // (src/table/whatifArrow.ts writes them). Pure. Absolute times are trace-clock ns again.
 import type { TableData, TypedColumn } from '../../table/whatifArrow.js';
-import { MECH_CODES, type WhatifResult, type SweepRow } from './model.js';
+import { MECH_CODES, type WhatifResult, type HybridSweepRow } from './model.js';
+import type { DeviceAdaptive } from './adaptive.js';
 import { KICK_FLAG } from './hybrid.js';
 import { positionsById } from './order.js';
 import { PI_RULES } from './posted.js';
@@ -40,7 +41,7 @@ function absColumn(base: bigint, pos: Int32Array, t: Float64Array): { data: BigI
   return { data, valid };
 }
 
-export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly SweepRow[] | null): TableData[] {
+export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly HybridSweepRow[] | null): TableData[] {
   const base = input.timeBaseNs ?? 0n;
   const out: TableData[] = [];
   const st = r.stages;
@@ -127,6 +128,8 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
         { name: 'state', type: 'utf8', codes: Int32Array.from(ks, (k) => (flags[k]! & KICK_FLAG.AVOIDED ? 1 : 0)), dict: KICK_STATES },
         { name: 'avoided', type: 'bool', data: kf(KICK_FLAG.AVOIDED) },
         { name: 'entered_poll', type: 'bool', data: kf(KICK_FLAG.ENTERED_POLL) },
+        // adaptive poller only (fixed-mode tables keep their bytes): QEMU's poll_ns when the kick came
+        ...(r.hybrid.pollNsAtKick ? [{ name: 'qemu_poll_ns', type: 'f64' as const, data: gatherF64(r.hybrid.pollNsAtKick, ks) }] : []),
       ],
     });
     const dv = r.hybrid.devices;
@@ -141,6 +144,7 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
         { name: 'poll_ns', type: 'f64', values: dv.map((x) => x.pollNs) },
         { name: 'poll_entries', type: 'i32', values: dv.map((x) => x.pollEntries) },
         { name: 'quota_cuts', type: 'i32', values: dv.map((x) => x.quotaCuts) },
+        ...(r.hybrid.pollNsAtKick ? adaptiveDeviceColumns(dv as DeviceAdaptive[]) : []),
       ],
     });
   }
@@ -169,9 +173,11 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
   if (sweep) {
     out.push({
       name: 'whatif_sweep',
-      doc: 'hybrid I/O alone over idle windows: exits avoided against polling CPU',
+      doc: `hybrid I/O alone over ${sweep.length && 'pollMaxNs' in sweep[0]! ? 'poll-max-ns (adaptive poller)' : 'idle windows'}: exits avoided against polling CPU`,
       columns: [
-        { name: 'idle_window_ns', type: 'f64', values: sweep.map((s) => s.idleWindowNs) },
+        sweep.length && 'pollMaxNs' in sweep[0]!
+          ? { name: 'poll_max_ns', type: 'f64', values: sweep.map((s) => ('pollMaxNs' in s ? s.pollMaxNs : null)) }
+          : { name: 'idle_window_ns', type: 'f64', values: sweep.map((s) => ('idleWindowNs' in s ? s.idleWindowNs : null)) },
         { name: 'kicks_avoided', type: 'i32', values: sweep.map((s) => s.kicksAvoided) },
         { name: 'exits_avoided', type: 'i32', values: sweep.map((s) => s.exitsAvoided) },
         { name: 'd_handling_ns', type: 'f64', values: sweep.map((s) => s.dHandlingNs) },
@@ -181,4 +187,14 @@ export function whatifTables(input: ModelInput, r: WhatifResult, sweep: readonly
     });
   }
   return out;
+}
+
+/** whatif_devices columns of the adaptive poller: how QEMU's poll_ns moved per device key. */
+function adaptiveDeviceColumns(dv: readonly DeviceAdaptive[]) {
+  return [
+    { name: 'poll_grows', type: 'i32' as const, values: dv.map((x) => x.grows) },
+    { name: 'poll_shrinks', type: 'i32' as const, values: dv.map((x) => x.shrinks) },
+    { name: 'qemu_poll_ns_peak', type: 'f64' as const, values: dv.map((x) => x.pollNsPeak) },
+    { name: 'qemu_poll_ns_end', type: 'f64' as const, values: dv.map((x) => x.pollNsEnd) },
+  ];
 }

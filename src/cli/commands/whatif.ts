@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { TraceInputError } from '../../../collectors/common/diagnostics.js';
 import { createAnalyzer } from '../../analyze/analyzer.js';
 import { modelInputFromAnalysis } from '../../analyze/whatif/fromAnalysis.js';
-import { DEFAULT_SWEEP_NS, runWhatif, sweepIdleWindow } from '../../analyze/whatif/model.js';
+import { DEFAULT_SWEEP_NS, runWhatif, sweepHybrid } from '../../analyze/whatif/model.js';
 import { DEFAULT_PARAMS, PARAM_SOURCES, parseMechanisms, validateParams, type WhatifParams } from '../../analyze/whatif/params.js';
 import { whatifSummary } from '../../analyze/whatif/summary.js';
 import { whatifTables } from '../../analyze/whatif/tables.js';
@@ -27,6 +27,10 @@ export interface WhatifArgs {
   poller: string;
   'quota-ns': number;
   'quota-period-ns': number;
+  'poll-mode': string;
+  'poll-max-ns': number;
+  'poll-grow': number;
+  'poll-shrink': number;
   'redirect-cost-ns': number;
   'indirect-cost-ns': number;
   sweep: boolean;
@@ -46,11 +50,13 @@ export function paramsFromArgs(a: WhatifArgs): WhatifParams {
   }
   if (a['eoi-unknown-trigger'] !== 'edge' && a['eoi-unknown-trigger'] !== 'level') throw new TraceInputError('--eoi-unknown-trigger must be edge or level');
   if (a.poller !== 'per-key' && a.poller !== 'shared') throw new TraceInputError('--poller must be per-key or shared');
+  if (a['poll-mode'] !== 'fixed' && a['poll-mode'] !== 'adaptive') throw new TraceInputError('--poll-mode must be fixed or adaptive', undefined, 'adaptive replays QEMU\'s poll-max-ns / poll-grow / poll-shrink');
   const p: WhatifParams = {
     mechanisms,
     kickWindowNs: a['kick-window-ns'], eoiUnknownTrigger: a['eoi-unknown-trigger'],
     enterGapNs: a['enter-gap-ns'], idleWindowNs: a['idle-window-ns'], poller: a.poller,
     quotaNs: a['quota-ns'], quotaPeriodNs: a['quota-period-ns'],
+    pollMode: a['poll-mode'], pollMaxNs: a['poll-max-ns'], pollGrow: a['poll-grow'], pollShrink: a['poll-shrink'],
     redirectCostNs: a['redirect-cost-ns'], indirectCostNs: a['indirect-cost-ns'],
   };
   const bad = validateParams(p);
@@ -89,7 +95,7 @@ async function modelInputOfTrace(trace: string, opts: { format?: string; progres
 export async function whatifOfTrace(trace: string, p: WhatifParams, opts: { format?: string; sweepNs?: number[] | null; progress?: boolean; tscHz?: number } = {}) {
   const { run, input, facts, lostMarkers, timeResolutionNs } = await modelInputOfTrace(trace, opts);
   const result = runWhatif(input, p);
-  const sweep = opts.sweepNs ? sweepIdleWindow(input, p, opts.sweepNs) : null;
+  const sweep = opts.sweepNs ? sweepHybrid(input, p, opts.sweepNs) : null;
   const summary = { ...whatifSummary(result, sweep, run.input), ...facts };
   if (lostMarkers > 0) summary.notes.push(`${lostMarkers} lost-event marker(s): exits spanning them are excluded from EHT and dH.`);
   if (timeResolutionNs >= 1000) summary.notes.push(`time resolution ${timeResolutionNs} ns: sub-µs exits (most APIC_WRITE) round to 0 or 1 µs; dH is coarse.`);
@@ -113,10 +119,14 @@ export function registerWhatif(y: Argv): Argv {
       .option('poller', { type: 'string', default: D.poller, describe: 'hybrid: per-key (one poller per device key) or shared (one per VM)' })
       .option('quota-ns', { type: 'number', default: D.quotaNs, describe: 'hybrid: polling CPU budget per quota period (0 = no quota)' })
       .option('quota-period-ns', { type: 'number', default: D.quotaPeriodNs, describe: 'hybrid: quota period' })
+      .option('poll-mode', { type: 'string', default: D.pollMode, describe: 'hybrid: fixed (enter gap + idle window) or adaptive (QEMU iothread adaptive polling replayed: poll-max-ns, poll-grow, poll-shrink; enter gap and idle window unused)' })
+      .option('poll-max-ns', { type: 'number', default: D.pollMaxNs, describe: `hybrid, adaptive: QEMU poll-max-ns, the most it polls after an event; 0 = off (${S.pollMaxNs})` })
+      .option('poll-grow', { type: 'number', default: D.pollGrow, describe: `hybrid, adaptive: QEMU poll-grow (${S.pollGrow})` })
+      .option('poll-shrink', { type: 'number', default: D.pollShrink, describe: `hybrid, adaptive: QEMU poll-shrink (${S.pollShrink})` })
       .option('redirect-cost-ns', { type: 'number', default: D.redirectCostNs, describe: `redirection: latency of a redirected interrupt (${S.redirectCostNs})` })
       .option('indirect-cost-ns', { type: 'number', default: D.indirectCostNs, describe: 'guest time lost per exit to cache/TLB pollution, added to dH' })
-      .option('sweep', { type: 'boolean', default: false, describe: 'also sweep idle_window (0 .. 1 ms): exits avoided vs polling CPU' })
-      .option('sweep-ns', { type: 'string', describe: 'idle windows for --sweep, comma-separated ns' })
+      .option('sweep', { type: 'boolean', default: false, describe: 'also sweep idle_window (0 .. 1 ms), or poll-max-ns with --poll-mode adaptive: exits avoided vs polling CPU' })
+      .option('sweep-ns', { type: 'string', describe: 'idle windows (or poll-max-ns values with --poll-mode adaptive) for --sweep, comma-separated ns' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the model tables as Arrow IPC files into this folder' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .option('tsc-hz', TSC_HZ_OPTION) as Argv<WhatifArgs>,

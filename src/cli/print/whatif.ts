@@ -3,6 +3,7 @@
 // paper's figures side by side. Reads only the JSON summary, so --json and the terminal agree.
 import { cyclesWarning, irqCountsLine, type IrqCounts } from '../../analyze/quality.js';
 import type { WhatifSummary } from '../../analyze/whatif/summary.js';
+import type { DeviceAdaptive } from '../../analyze/whatif/adaptive.js';
 
 export function fmtDurNs(ns: number | null): string {
   if (ns === null) return '-';
@@ -31,7 +32,9 @@ export function formatWhatif(s: WhatifPrintable): string {
   const inp = s.input as { path?: string; format?: string } | null;
   L.push(`ES2 what-if: ${inp?.path ?? '?'} (${inp?.format ?? '?'})   trace window ${fmtDurNs(s.traceWindowNs)}   kvm_exit traced: ${s.exitsTraced ? 'yes' : 'NO (EHT not traced)'}   schema v${s.schemaVersion}`);
   L.push(`parameters: mechanisms=${p.mechanisms.join(',') || '(none)'}  kick_window=${fmtDurNs(p.kickWindowNs)}  eoi_unknown_trigger=${p.eoiUnknownTrigger}  `
-    + `enter_gap=${fmtDurNs(p.enterGapNs)}  idle_window=${fmtDurNs(p.idleWindowNs)}  poller=${p.poller}  `
+    + (p.pollMode === 'adaptive'
+      ? `poll_mode=adaptive (QEMU) poll_max=${fmtDurNs(p.pollMaxNs)} poll_grow=${p.pollGrow || '0 (x2)'} poll_shrink=${p.pollShrink || '0 (reset)'}  poller=${p.poller}  `
+      : `enter_gap=${fmtDurNs(p.enterGapNs)}  idle_window=${fmtDurNs(p.idleWindowNs)}  poller=${p.poller}  `)
     + `quota=${p.quotaNs > 0 ? `${fmtDurNs(p.quotaNs)}/${fmtDurNs(p.quotaPeriodNs)}` : 'none'}  redirect_cost=${fmtDurNs(p.redirectCostNs)}  indirect_cost=${fmtDurNs(p.indirectCostNs)}/exit`);
   L.push('');
   if (s.pi) {
@@ -49,7 +52,9 @@ export function formatWhatif(s: WhatifPrintable): string {
     L.push(`hybrid I/O: ${s.hybrid.kicksAvoided} of ${s.hybrid.kicks} kicks avoided on ${s.hybrid.devices.length} device key(s); polling CPU ${fmtDurNs(s.hybrid.pollingCpuNs)}`
       + ` (${s.traceWindowNs > 0 ? (s.hybrid.pollingCpuNs / s.traceWindowNs).toFixed(4) : '-'} CPUs over the window, poller=${p.poller})`);
     for (const d of s.hybrid.devices.slice(0, 8)) {
-      L.push(`  ${d.vm} ${d.device}: kicks ${d.kicks}, avoided ${d.avoided}, POLL entered ${d.pollEntries}x, polling ${fmtDurNs(d.pollNs)}${d.quotaCuts ? `, quota cuts ${d.quotaCuts}` : ''}`);
+      const ad = 'pollNsPeak' in d ? d as DeviceAdaptive : null;
+      L.push(`  ${d.vm} ${d.device}: kicks ${d.kicks}, avoided ${d.avoided}, POLL entered ${d.pollEntries}x, polling ${fmtDurNs(d.pollNs)}${d.quotaCuts ? `, quota cuts ${d.quotaCuts}` : ''}`
+        + (ad ? `; poll_ns grew ${ad.grows}x, shrank ${ad.shrinks}x, peak ${fmtDurNs(ad.pollNsPeak)}, end ${fmtDurNs(ad.pollNsEnd)}` : ''));
     }
   }
   if (s.redirect) {
@@ -78,9 +83,12 @@ export function formatWhatif(s: WhatifPrintable): string {
   }
   if (s.sweep) {
     L.push('');
-    L.push(`sweep of idle_window (hybrid I/O alone, enter_gap=${fmtDurNs(p.enterGapNs)}): exits avoided vs polling CPU`);
-    L.push(...table(['idle window', 'kicks avoided', 'exits avoided', 'dH', 'polling CPU', 'CPUs'],
-      s.sweep.map((r) => [fmtDurNs(r.idleWindowNs), String(r.kicksAvoided), String(r.exitsAvoided), r.dHandlingNs === null ? 'not traced' : fmtDurNs(r.dHandlingNs),
+    const adaptive = p.pollMode === 'adaptive';
+    L.push(adaptive
+      ? `sweep of poll-max-ns (hybrid I/O alone, adaptive poller, poll_grow=${p.pollGrow || '0 (x2)'} poll_shrink=${p.pollShrink || '0 (reset)'}): exits avoided vs polling CPU`
+      : `sweep of idle_window (hybrid I/O alone, enter_gap=${fmtDurNs(p.enterGapNs)}): exits avoided vs polling CPU`);
+    L.push(...table([adaptive ? 'poll-max-ns' : 'idle window', 'kicks avoided', 'exits avoided', 'dH', 'polling CPU', 'CPUs'],
+      s.sweep.map((r) => [fmtDurNs('pollMaxNs' in r ? r.pollMaxNs : r.idleWindowNs), String(r.kicksAvoided), String(r.exitsAvoided), r.dHandlingNs === null ? 'not traced' : fmtDurNs(r.dHandlingNs),
         fmtDurNs(r.pollingCpuNs), r.pollingCpus === null ? '-' : r.pollingCpus.toFixed(4)])).map((l) => `  ${l}`));
   }
   L.push('');

@@ -1,7 +1,7 @@
 // Property tests over generated traces (seeded PRNG, many cases): the model's invariants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { avoidedExitIds, runWhatif, sweepIdleWindow } from '../../../src/analyze/whatif/model.js';
+import { avoidedExitIds, runWhatif, sweepHybrid, sweepIdleWindow } from '../../../src/analyze/whatif/model.js';
 import { modelHybridIo } from '../../../src/analyze/whatif/hybrid.js';
 import { modelInputFromRows, type ModelExit, type ModelIrq, type ModelKick, type ModelRowsInput } from '../../../src/analyze/whatif/rows.js';
 import type { ExitCategory } from '../../../src/analyze/whatif/types.js';
@@ -130,5 +130,77 @@ test('property: deterministic, and independent of input row order', () => {
     const r2 = runWhatif(in2);
     const strip = (r: ReturnType<typeof runWhatif>, inp: typeof in1): string => JSON.stringify({ st: r.stages, by: r.avoidedBy, v: r.vcpus, av: avoidedExitIds(inp, r).sort((x, y) => x[0] - y[0]) });
     assert.equal(strip(r1, in1), strip(r2, in2), `seed ${s}`);
+  }
+});
+
+// Adaptive poller (QEMU poll_ns). With poll-shrink 0 (QEMU's default: reset) a larger poll-max-ns
+// keeps poll_ns >= the smaller one's at every kick (poll_ns only takes the values 4000 * grow^k or
+// the clamp, so growing the smaller never overtakes the larger): so every kick avoided under the
+// smaller max is avoided under the larger, and polling CPU (min(block, poll_ns) per block) is not
+// smaller. With a poll-shrink divisor this does not hold (adaptive.test.ts has a counterexample).
+const ADAPTIVE = { enterGapNs: 0, idleWindowNs: 0, poller: 'per-key' as const, quotaNs: 0, quotaPeriodNs: 1, pollMode: 'adaptive' as const, pollShrink: 0 };
+
+test('property (adaptive, poll-shrink 0): a larger poll-max-ns never avoids fewer kicks, kick by kick, nor polls less', () => {
+  const maxes = [0, 2_000, 4_000, 6_000, 8_192, 16_384, 32_768, 50_000, 65_536, 1_000_000];
+  for (let s = 1; s <= CASES; s++) {
+    const inp = generate(s);
+    for (const grow of [0, 3]) {
+      const runs = maxes.map((m) => modelHybridIo(inp, { ...ADAPTIVE, pollGrow: grow, pollMaxNs: m }));
+      for (let i = 1; i < runs.length; i++) {
+        const [a, b] = [runs[i - 1]!, runs[i]!];
+        assert.ok(b.kicksAvoided >= a.kicksAvoided, `seed ${s} grow ${grow} max ${maxes[i]}`);
+        assert.ok(b.pollingCpuNs >= a.pollingCpuNs, `seed ${s} grow ${grow} max ${maxes[i]}`);
+        for (let k = 0; k < inp.kicks.length; k++) {
+          assert.ok(!(a.kickFlags[k]! & 1) || (b.kickFlags[k]! & 1), `seed ${s} grow ${grow} max ${maxes[i]} kick ${k}`);
+          assert.ok(b.pollNsAtKick![k]! >= a.pollNsAtKick![k]!, `seed ${s} grow ${grow} max ${maxes[i]} kick ${k}`);
+        }
+      }
+      // the swept rows are the same runs
+      const sweep = sweepHybrid(inp, { ...ADAPTIVE, pollGrow: grow }, maxes);
+      assert.deepEqual(sweep.map((r) => r.kicksAvoided), runs.map((r) => r.kicksAvoided), `seed ${s}`);
+    }
+  }
+});
+
+test('property (adaptive): avoided <= eligible (every kick but the first per key), poll_ns <= poll-max-ns, avoided only inside the current poll_ns', () => {
+  for (let s = 1; s <= CASES; s++) {
+    const inp = generate(s);
+    const max = 5_000 + (s % 9) * 7_000;
+    const r = modelHybridIo(inp, { ...ADAPTIVE, pollMaxNs: max, pollGrow: s % 4, pollShrink: s % 3 });
+    assert.ok(r.kicksAvoided <= inp.kicks.length - r.devices.length, `seed ${s}`);
+    for (const d of r.devices) assert.ok(d.avoided <= d.kicks - 1, `seed ${s}`);
+    // previous kick on the same key in time order (ties by id), to check the window rule kick by kick
+    const byKey = new Map<string, number[]>();
+    for (let k = 0; k < inp.kicks.length; k++) {
+      const key = `${inp.strings[inp.kicks.vm[k]!]}\u0000${inp.strings[inp.kicks.device[k]!]}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), k]);
+    }
+    for (const list of byKey.values()) {
+      list.sort((x, y) => inp.kicks.tsNs[x]! - inp.kicks.tsNs[y]! || x - y);
+      list.forEach((k, o) => {
+        const pollNs = r.pollNsAtKick![k]!;
+        assert.ok(pollNs >= 0 && pollNs <= max, `seed ${s} kick ${k}`);
+        const avoided = (r.kickFlags[k]! & 1) !== 0;
+        const block = o === 0 ? Infinity : inp.kicks.tsNs[k]! - inp.kicks.tsNs[list[o - 1]!]!;
+        assert.equal(avoided, block < pollNs, `seed ${s} kick ${k}`);
+      });
+    }
+    const windowLen = inp.windowNs.endNs - inp.windowNs.startNs;
+    assert.ok(r.pollingCpuNs <= r.devices.length * (windowLen + max), `seed ${s}`);
+  }
+});
+
+test('property (adaptive): deterministic, and independent of the order the kick rows come in', () => {
+  for (let s = 1; s <= 100; s++) {
+    const rows = generateRows(s);
+    const p = { ...ADAPTIVE, pollMaxNs: 32_768, pollGrow: 0 };
+    const a = modelHybridIo(modelInputFromRows(rows), p);
+    const b = modelHybridIo(modelInputFromRows(rows), p);
+    assert.deepEqual([Array.from(a.kickFlags), Array.from(a.pollNsAtKick!), a.pollingCpuNs, a.devices], [Array.from(b.kickFlags), Array.from(b.pollNsAtKick!), b.pollingCpuNs, b.devices], `seed ${s}`);
+    const shuffled = modelInputFromRows({ ...rows, kicks: [...rows.kicks].reverse() });
+    const c = modelHybridIo(shuffled, p);
+    const byId = (inp: ReturnType<typeof modelInputFromRows>, r: typeof a) => kickDecisions(inp, r).sort((x, y) => x.kickId - y.kickId);
+    assert.deepEqual(byId(shuffled, c), byId(modelInputFromRows(rows), a), `seed ${s}`);
+    assert.equal(c.pollingCpuNs, a.pollingCpuNs, `seed ${s}`);
   }
 });
