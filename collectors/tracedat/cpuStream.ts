@@ -18,7 +18,7 @@ const COMMIT_MASK = (1 << 27) - 1;
 const MISSING_EVENTS = 0x80000000;
 const MISSING_STORED = 0x40000000;
 const TS_MSB = ~((1n << 59n) - 1n) & ((1n << 64n) - 1n);
-const PAGES_PER_READ = 64;
+const PAGES_PER_READ = 512;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export const REC_EVENT = 0;

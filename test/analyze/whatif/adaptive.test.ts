@@ -74,7 +74,7 @@ test('adjustPollNs follows aio_poll: sweet spot, shrink above max, grow below ma
   assert.equal(adjustPollNs(0, 1, { ...p, pollMaxNs: 2_000 }), 2_000);
 });
 
-test('device keys keep their own poll_ns (per-key: a QEMU 7.2 AioContext serving one virtqueue, or newer QEMU's per-handler poll state)', () => {
+test('device keys keep their own poll_ns (per-key: a QEMU 7.2 AioContext serving one virtqueue, or the per-handler poll state of newer QEMU)', () => {
   // a: 0, 1000 (grow 4000), 2000 avoided.  b: 1500, 2500 (grow), 3500 avoided.  Merged they would not interleave the same way.
   const ks = [kick(0, 0, 'a'), kick(1, 1_000, 'a'), kick(2, 1_500, 'b'), kick(3, 2_000, 'a'), kick(4, 2_500, 'b'), kick(5, 3_500, 'b')];
   const inp = input({ kicks: ks });
