@@ -9,7 +9,7 @@ import type { RecordFieldReader } from '../common/tepformat/fieldReader.js';
 import type { FieldLayout } from '../common/tepformat/parseFormat.js';
 import type { EventBatchBuilder } from '../common/eventBatch.js';
 import { decompressorFor } from './decompress.js';
-import { CpuStream, REC_LOST } from './cpuStream.js';
+import { CpuStream, pagesPerRead, REC_LOST } from './cpuStream.js';
 import type { TraceDatMeta } from './meta.js';
 import { readTraceDatMeta } from './readMeta.js';
 import { tsc2nsecNumber } from './tsc2nsec.js';
@@ -91,6 +91,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     const streams: CpuStream[] = top.cpus.map((c) => new CpuStream(
       c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
       (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:cpu${c.cpu}`),
+      pagesPerRead(top.cpus.length, pageSize),
     ));
 
     const names = b.dictionaries[C.event]!;
