@@ -34,6 +34,12 @@ function keyAt(t: string, key: string, s: number, end: number): number {
   return k >= s && t.startsWith(key, k) ? k : -1;
 }
 
+/** Start of `key` when it ends where the decimal ending at `end` begins ("... key=123"), else -1 (end < 0 too). */
+function keyBeforeNum(t: string, key: string, s: number, end: number): number {
+  const d = end < 0 ? -1 : numBefore(t, s, end);
+  return d < 0 ? -1 : keyAt(t, key, s, d);
+}
+
 /** Last start of lit lying wholly inside L[0, end), or -1. */
 function lastIn(L: string, lit: string, end: number): number {
   return end < lit.length ? -1 : L.lastIndexOf(lit, end - lit.length);
@@ -95,10 +101,8 @@ function makeSwitch(): TracepointDecoder {
    * (a space in prev_state, odd spacing) returns false before writing and goes the general way.
    */
   const kernelExact = (t: string, s: number, e: number, b: EventBatchBuilder): boolean => {
-    let d = numBefore(t, s, e);
-    const npr = d < 0 ? -1 : keyAt(t, ' next_prio=', s, d);
-    d = npr < 0 ? -1 : numBefore(t, s, npr);
-    const np = d < 0 ? -1 : keyAt(t, ' next_pid=', s, d);
+    const npr = keyBeforeNum(t, ' next_prio=', s, e);
+    const np = keyBeforeNum(t, ' next_pid=', s, npr);
     if (np < 0) return false;
     let arrow = -1;
     for (let i = np - 15; i >= s; i--) {
@@ -108,10 +112,8 @@ function makeSwitch(): TracepointDecoder {
     let j = arrow;
     while (j > s && t.charCodeAt(j - 1) !== 32) j--;
     const st = j - 1 >= s && t.startsWith(' prev_state=', j - 1) ? j - 1 : -1;
-    d = st < 0 ? -1 : numBefore(t, s, st);
-    const ppr = d < 0 ? -1 : keyAt(t, ' prev_prio=', s, d);
-    d = ppr < 0 ? -1 : numBefore(t, s, ppr);
-    const pp = d < 0 ? -1 : keyAt(t, ' prev_pid=', s, d);
+    const ppr = keyBeforeNum(t, ' prev_prio=', s, st);
+    const pp = keyBeforeNum(t, ' prev_pid=', s, ppr);
     if (pp < 0) return false;
     nextComm.set(b, t, arrow + 15, np);
     b.i32(C.next_pid, decI(t, np + 10, npr));
@@ -240,12 +242,9 @@ function makeWakeup(name: string): TracepointDecoder {
   const comm = new DictSetter(C.next_comm);
   /** "comm=C pid=P prio=R target_cpu=T" read from the right without search (see makeSwitch). */
   const kernelExact = (t: string, s: number, e: number, b: EventBatchBuilder): boolean => {
-    let d = numBefore(t, s, e);
-    const tc = d < 0 ? -1 : keyAt(t, ' target_cpu=', s, d);
-    d = tc < 0 ? -1 : numBefore(t, s, tc);
-    const prio = d < 0 ? -1 : keyAt(t, ' prio=', s, d);
-    d = prio < 0 ? -1 : numBefore(t, s, prio);
-    const pid = d < 0 ? -1 : keyAt(t, ' pid=', s, d);
+    const tc = keyBeforeNum(t, ' target_cpu=', s, e);
+    const prio = keyBeforeNum(t, ' prio=', s, tc);
+    const pid = keyBeforeNum(t, ' pid=', s, prio);
     if (pid < 0) return false;
     comm.set(b, t, s + 5, pid);
     b.i32(C.next_pid, decI(t, pid + 5, prio));
