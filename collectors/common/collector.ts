@@ -24,6 +24,11 @@ export interface CollectorContext {
   readonly workers?: number;
   /** Chunk size (bytes) for such a parallel read; unset: chosen from the file size. */
   readonly parallelChunkBytes?: number;
+  /**
+   * false: text lines all go through the full line parser and payload decoders, none through the
+   * line memo (collectors/common/text/lineMemo.ts). Same rows either way; for tests and A/B timing.
+   */
+  readonly lineMemo?: boolean;
 }
 
 export type SniffResult = { readonly ok: true } | { readonly ok: false; readonly why: string };

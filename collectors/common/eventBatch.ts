@@ -24,6 +24,13 @@ export interface EventBatch {
 
 export type BatchSink = (batch: EventBatch) => void;
 
+/** Column values of one row, as EventBatchBuilder.takeRow() returns them. */
+export interface SetColumns {
+  readonly cols: Int32Array;
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+}
+
 const TWO32 = 4294967296;
 
 /** Append-only string dictionary. Codes are stable for the life of the builder. */
@@ -45,6 +52,8 @@ interface Slot {
   kind: ColumnKind;
   values: ColumnValues;
   halves: Uint32Array | null; // 32-bit view of 64-bit columns
+  /** Int32 view of any non-bool column (64-bit ones: two words per row): one element type for setColumns. */
+  w32: Int32Array | null;
   valid: Uint8Array;
   /** Some row of this batch set the column (most columns stay null in most batches). */
   touched: boolean;
@@ -54,7 +63,7 @@ export class EventBatchBuilder {
   /** Index of the row being written in the current batch. */
   private row = 0;
   private slots: Slot[] = [];
-  readonly dictionaries: (Dictionary | null)[] = COLUMNS.map((c) => (c.kind === 'dict' ? new Dictionary() : null));
+  readonly dictionaries: (Dictionary | null)[];
   /** Rows handed to the sink so far (excluding the open batch). */
   rowsFlushed = 0;
 
@@ -63,7 +72,10 @@ export class EventBatchBuilder {
    * the same arrays are zeroed and refilled. Why: a fresh ~5 MB of typed arrays per batch is
    * external memory that drives full (mark-compact) collections.
    */
-  constructor(private readonly sink: BatchSink, private readonly capacity = 65536, private readonly recycle = false) {
+  constructor(private readonly sink: BatchSink, private readonly capacity = 65536, private readonly recycle = false,
+    sharedDictionaries?: (Dictionary | null)[]) {
+    // shared: a scratch builder (see takeRow) whose dictionary codes are those of another builder
+    this.dictionaries = sharedDictionaries ?? COLUMNS.map((c) => (c.kind === 'dict' ? new Dictionary() : null));
     this.allocate();
   }
 
@@ -82,7 +94,8 @@ export class EventBatchBuilder {
         case 'bool': values = new Uint8Array(n); break;
       }
       const halves = c.kind === 'i64' || c.kind === 'u64' ? new Uint32Array(values.buffer) : null;
-      return { kind: c.kind, values, halves, valid: new Uint8Array(n), touched: false };
+      const w32 = c.kind === 'bool' ? null : new Int32Array(values.buffer);
+      return { kind: c.kind, values, halves, w32, valid: new Uint8Array(n), touched: false };
     });
     this.row = 0;
   }
@@ -199,6 +212,40 @@ export class EventBatchBuilder {
     const s = this.slots[col]!;
     s.valid[this.row] = 0;
     if (s.halves) { s.halves[this.row << 1] = 0; s.halves[(this.row << 1) + 1] = 0; } else s.values[this.row] = 0;
+  }
+
+  /**
+   * The columns set on the open row as parallel lists (column, low 32 bits, high 32 bits; values
+   * of 32-bit and bool columns in `lo`), then clear the row. With setColumns, this lets a text
+   * reader decode a payload once into a scratch builder and replay the result on later rows with
+   * the same payload text (text/rowWriter.ts).
+   */
+  takeRow(): SetColumns {
+    const cols: number[] = [];
+    const lo: number[] = [];
+    const hi: number[] = [];
+    const r = this.row;
+    this.slots.forEach((s, col) => {
+      if (s.valid[r] !== 1) return;
+      cols.push(col);
+      if (s.halves) { lo.push(s.halves[r << 1]! | 0); hi.push(s.halves[(r << 1) + 1]! | 0); } else { lo.push(s.values[r] as number | 0); hi.push(0); }
+    });
+    this.cancel();
+    return { cols: Int32Array.from(cols), lo: Int32Array.from(lo), hi: Int32Array.from(hi) };
+  }
+  /** Set the columns of a takeRow() result on the open row (same dictionaries). */
+  setColumns(c: SetColumns): void {
+    const r = this.row;
+    const { cols, lo, hi } = c;
+    for (let k = 0; k < cols.length; k++) {
+      const s = this.slots[cols[k]!]!;
+      // stores through one array type: a store site that sees four typed-array kinds is slow
+      const w = s.w32;
+      if (w === null) s.values[r] = lo[k]!;
+      else if (s.halves !== null) { w[r << 1] = lo[k]!; w[(r << 1) + 1] = hi[k]!; } else w[r] = lo[k]!;
+      s.valid[r] = 1;
+      s.touched = true;
+    }
   }
 
   // ---- row lifecycle -----------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // parser is collectors/common/text/header.ts parsePerfLine.
 import type { CollectorContext } from '../common/collector.js';
 import { TraceInputError } from '../common/diagnostics.js';
-import { LineHeader, parsePerfLine } from '../common/text/header.js';
+import { LineHeader, parsePerfLine, perfPrefix } from '../common/text/header.js';
+import { LineMemo } from '../common/text/lineMemo.js';
 import { scanLines } from '../common/text/lines.js';
 import { TextRowWriter, type DecoderLookup } from '../common/text/rowWriter.js';
 import { badLineKind } from '../common/text/sniffing.js';
@@ -53,10 +54,11 @@ export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWrit
   const { diag } = ctx;
   const name = ctx.source.name;
   const h = new LineHeader();
+  const memo = new LineMemo(perfPrefix, parsePerfLine, true, ctx.lineMemo !== false);
   const n: PerfScriptCounts = { tracepointRows: 0, emptyPayloads: 0, comments: 0, frames: 0, rows: 0 };
 
-  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut) => {
-    if (parsePerfLine(t, s, e, h)) {
+  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut, bytes) => {
+    if (memo.parse(t, s, e, h, bytes)) {
       // a cut last line that stops inside the event name would invent a name: drop it (already warned)
       if (cut && !h.eventColon) return;
       if (h.hasSystem) {

@@ -8,14 +8,14 @@ import { EventsBatchConverter } from '../../src/table/eventsArrow.js';
 
 export type Row = Record<string, any>;
 
-export async function collectTable(collector: Collector, path: string, opts: { chunkSize?: number; strict?: boolean } = {}): Promise<{ table: Table; diag: Diagnostics }> {
+export async function collectTable(collector: Collector, path: string, opts: { chunkSize?: number; strict?: boolean; lineMemo?: boolean } = {}): Promise<{ table: Table; diag: Diagnostics }> {
   const source = await openTraceSource(path);
   const diag = new Diagnostics(source.name, opts.strict ?? false);
   const conv = new EventsBatchConverter();
   const batches: RecordBatch[] = [];
   const builder = new EventBatchBuilder((b) => batches.push(conv.convert(b)), 1000);
   try {
-    await collector.collect({ source, builder, diag, ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}) });
+    await collector.collect({ source, builder, diag, ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}), ...(opts.lineMemo === false ? { lineMemo: false } : {}) });
     builder.flush();
   } finally {
     await source.dispose();

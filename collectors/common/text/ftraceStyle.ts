@@ -5,7 +5,8 @@
 import type { CollectorContext } from '../collector.js';
 import { siblingModule } from '../parallel/runner.js';
 import { tracepointDecoder } from '../tracepoints/index.js';
-import { LineHeader, parseFtraceLine } from './header.js';
+import { LineHeader, ftracePrefix, parseFtraceLine } from './header.js';
+import { LineMemo } from './lineMemo.js';
 import { scanLines } from './lines.js';
 import { parseMarker, type MarkerKind } from './markers.js';
 import { runTextParallel, textParallelPlan } from './parallelText.js';
@@ -31,10 +32,11 @@ export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWri
   const { diag } = ctx;
   const name = ctx.source.name;
   const h = new LineHeader();
+  const memo = new LineMemo(ftracePrefix, parseFtraceLine, false, ctx.lineMemo !== false);
   const n: FtraceStyleCounts = { counts: {}, emptyCpus: [], bufferPrefix: false, cpus: null };
 
-  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut) => {
-    if (parseFtraceLine(t, s, e, h)) {
+  const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut, bytes) => {
+    if (memo.parse(t, s, e, h, bytes)) {
       // a cut last line that stops inside the event name would invent a name: drop it (already warned)
       if (cut && !h.eventColon) return;
       if (h.bufferPrefix) n.bufferPrefix = true;

@@ -3,6 +3,9 @@
 // reads the prefix backwards (cpu, pid/tid, comm) and the event name forwards. Anchoring on the
 // time, not on column positions, is what survives comms with spaces, digits, brackets, colons and
 // hyphens ("CPU 0/KVM", "fc_vcpu 1", "kworker/u16:2", "vhost-150742"). Nothing here allocates.
+// lineMemo.ts runs the same pieces (nextTimestamp, the prefix reader, eventAndPayload) through
+// caches keyed by the text before and after the timestamp.
+import type { PrefixEntry, TailEntry } from './lineMemo.js';
 
 /** "No value" for the integer header fields (pid can legitimately be -1 in perf). */
 export const NONE = -2147483648;
@@ -34,6 +37,9 @@ export class LineHeader {
   /** Scratch for digitsBack: the number read and the index before it. */
   num = 0;
   numBefore = 0;
+  /** The memo entries this line's prefix and tail were read through (lineMemo.ts), or null. */
+  prefixMemo: PrefixEntry | null = null;
+  tailMemo: TailEntry | null = null;
 
   reset(s: number, e: number): void {
     this.lineStart = s;
@@ -43,6 +49,8 @@ export class LineHeader {
     this.tsDot = -1;
     this.hasSystem = false;
     this.bufferPrefix = false;
+    this.prefixMemo = null;
+    this.tailMemo = null;
   }
 }
 
@@ -71,7 +79,7 @@ function skipSp(t: string, i: number, e: number): number {
  * a space or the end of the line, and preceded by a space or the line start. Sets tsStart/tsDot/
  * tsEnd and returns the index of the ':' (or -1).
  */
-function nextTimestamp(t: string, from: number, s: number, e: number, h: LineHeader): number {
+export function nextTimestamp(t: string, from: number, s: number, e: number, h: LineHeader): number {
   let c = from;
   for (;;) {
     c = t.indexOf(':', c);
@@ -102,7 +110,7 @@ function nextTimestamp(t: string, from: number, s: number, e: number, h: LineHea
 }
 
 /** Event name and payload after the timestamp's ':'. Returns false when there is no name. */
-function eventAndPayload(t: string, colon: number, e: number, h: LineHeader, stripSystem: boolean): boolean {
+export function eventAndPayload(t: string, colon: number, e: number, h: LineHeader, stripSystem: boolean): boolean {
   let i = skipSp(t, colon + 1, e);
   const start = i;
   let firstColon = -1;
@@ -182,7 +190,7 @@ export function parsePerfLine(t: string, s: number, e: number, h: LineHeader): b
   }
 }
 
-function perfPrefix(t: string, s: number, h: LineHeader): boolean {
+export function perfPrefix(t: string, s: number, h: LineHeader): boolean {
   let i = skipSpBack(t, h.tsStart - 1, s);
   // optional "[cpu]"
   if (i >= s && t.charCodeAt(i) === RBRACK) {
@@ -271,7 +279,7 @@ export function parseFtraceLine(t: string, s: number, e: number, h: LineHeader):
   }
 }
 
-function ftracePrefix(t: string, s: number, h: LineHeader): boolean {
+export function ftracePrefix(t: string, s: number, h: LineHeader): boolean {
   let i = skipSpBack(t, h.tsStart - 1, s);
   if (i < s) return false;
   if (t.charCodeAt(i) !== RBRACK) {

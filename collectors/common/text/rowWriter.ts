@@ -4,20 +4,16 @@
 // tid + text and by a hash of the name), no BigInt unless the time exceeds 2^53 ns.
 import { C, LOST_EVENT } from '../columns.js';
 import type { CollectorContext } from '../collector.js';
-import type { EventBatchBuilder } from '../eventBatch.js';
-import { RangeMap } from '../tracepoints/intern.js';
+import { EventBatchBuilder } from '../eventBatch.js';
+import { RangeMap, ownCopy } from '../tracepoints/intern.js';
 import type { TracepointDecoder } from '../tracepoints/types.js';
 import type { LineHeader } from './header.js';
 import { NONE } from './header.js';
+import { TAIL_BAD, TAIL_NEW, TAIL_READY, type EventEntry, type TailEntry } from './lineMemo.js';
 
 /** Finds the payload decoder of a tracepoint (the registry in collectors/common/tracepoints). */
 export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
 
-interface EventEntry {
-  readonly name: string;
-  readonly code: number;
-  readonly decoder: TracepointDecoder | null;
-}
 
 interface CommEntry {
   s: string;
@@ -73,12 +69,17 @@ export class TextRowWriter {
   rows = 0;
 
   private readonly lineRef: (lineNo: number) => string;
+  /** One-row builder sharing ctx.builder's dictionaries: where a memoised payload is first decoded. */
+  private scratch: EventBatchBuilder | null = null;
 
   constructor(private readonly ctx: CollectorContext, private readonly lookup: DecoderLookup, opts: TextRowWriterOptions = {}) {
     this.lineRef = opts.lineRef ?? String;
   }
 
-  /** Write the row for a parsed event line. */
+  /**
+   * Write the row for a parsed event line. With h.prefixMemo / h.tailMemo (lineMemo.ts) the comm code, event entry and decoded payload columns come from the memo entry once it holds them for
+   * this builder's dictionaries; the row is the same either way.
+   */
   event(text: string, h: LineHeader, lineNo: number): void {
     const b = this.ctx.builder;
     if (this.pending.length > 0 && h.cpu !== NONE) this.flushPendingFor(text, h);
@@ -87,27 +88,62 @@ export class TextRowWriter {
     if (h.pid !== NONE) b.i32(C.pid, h.pid);
     if (h.tid !== NONE) b.i32(C.tid, h.tid);
     if (h.vcpu !== NONE) b.i32(C.vcpu, h.vcpu);
-    if (h.commEnd > h.commStart) b.dictCode(C.comm, this.commCode(text, h.commStart, h.commEnd, h.tid));
-    const ev = this.eventEntry(text, h.eventStart, h.eventEnd);
+    if (h.commEnd > h.commStart) {
+      const pe = h.prefixMemo;
+      const dict = b.dictionaries[C.comm]!;
+      if (pe !== null && pe.commDict === dict) b.dictCode(C.comm, pe.commCode);
+      else {
+        const code = this.commCode(text, h.commStart, h.commEnd, h.tid);
+        b.dictCode(C.comm, code);
+        if (pe !== null) { pe.commCode = code; pe.commDict = dict; }
+      }
+    }
+    const te = h.tailMemo;
+    let ev: EventEntry;
+    if (te !== null) {
+      const dict = b.dictionaries[C.event]!;
+      if (te.eventDict !== dict) {
+        // new entry, or one from before a dictionary reset: its codes are stale
+        te.event = this.eventEntry(text, h.eventStart, h.eventEnd);
+        te.eventDict = dict;
+        if (te.state === TAIL_READY) te.state = TAIL_NEW;
+      }
+      ev = te.event!;
+    } else ev = this.eventEntry(text, h.eventStart, h.eventEnd);
     b.dictCode(C.event, ev.code);
     b.halves64(C.src_line, lineNo >>> 0, 0); // line numbers stay below 2^32
     const dec = ev.decoder;
     if (dec !== null && h.payloadEnd > h.payloadStart) {
-      let ok: boolean;
-      try {
-        ok = dec.decodeText(text, h.payloadStart, h.payloadEnd, b);
-      } catch (e) {
-        ok = false;
-        this.ctx.diag.warn('decoder-error', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name} decoder failed: ${(e as Error).message}`,
-          text.slice(h.lineStart, h.lineEnd), 'the row is kept with its header fields; please report this line');
-      }
-      if (!ok) {
-        this.ctx.diag.warn('payload', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name}: payload not in a known form`,
-          text.slice(h.lineStart, h.lineEnd), 'the row is kept with time, thread and event name; payload columns stay null');
+      if (te === null || te.state === TAIL_BAD) this.decode(dec, ev, text, h, lineNo, b);
+      else if (te.state === TAIL_READY) b.setColumns(te.payload!);
+      else {
+        // first sighting: decode into the scratch row, keep the columns set, copy them to the row
+        const scratch = this.scratch ??= new EventBatchBuilder(() => {}, 1, true, b.dictionaries);
+        const ok = this.decode(dec, ev, text, h, lineNo, scratch);
+        const cols = scratch.takeRow();
+        b.setColumns(cols);
+        if (ok) { te.payload = cols; te.state = TAIL_READY; } else te.state = TAIL_BAD;
       }
     }
     b.end();
     this.rows++;
+  }
+
+  /** Decode a payload into `into`, warning (with file:line) when the decoder fails or throws. */
+  private decode(dec: TracepointDecoder, ev: EventEntry, text: string, h: LineHeader, lineNo: number, into: EventBatchBuilder): boolean {
+    let ok: boolean;
+    try {
+      ok = dec.decodeText(text, h.payloadStart, h.payloadEnd, into);
+    } catch (e) {
+      ok = false;
+      this.ctx.diag.warn('decoder-error', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name} decoder failed: ${(e as Error).message}`,
+        text.slice(h.lineStart, h.lineEnd), 'the row is kept with its header fields; please report this line');
+    }
+    if (!ok) {
+      this.ctx.diag.warn('payload', `${this.ctx.source.name}:${this.lineRef(lineNo)}`, `${ev.name}: payload not in a known form`,
+        text.slice(h.lineStart, h.lineEnd), 'the row is kept with time, thread and event name; payload columns stay null');
+    }
+    return ok;
   }
 
   /** A lost-events marker: written as a "[lost]" row at the time of the next event on that CPU. */
@@ -229,15 +265,18 @@ export class TextRowWriter {
 
   private commCode(text: string, s: number, e: number, tid: number): number {
     if (tid === NONE) {
-      const str = text.slice(s, e);
+      let str = text.slice(s, e);
       let c = this.commByText.get(str);
-      if (c === undefined) this.commByText.set(str, (c = this.ctx.builder.dictionaries[C.comm]!.code(str)));
+      if (c === undefined) {
+        str = ownCopy(str);
+        this.commByText.set(str, (c = this.ctx.builder.dictionaries[C.comm]!.code(str)));
+      }
       return c;
     }
     const hit = this.commByTid.get(tid);
     if (hit !== undefined && hit.s.length === e - s && text.startsWith(hit.s, s)) return hit.code;
     // new thread, or the thread was renamed (exec, prctl): cache the new name
-    const str = text.slice(s, e);
+    const str = ownCopy(text.slice(s, e));
     const code = this.ctx.builder.dictionaries[C.comm]!.code(str);
     if (hit !== undefined) { hit.s = str; hit.code = code; } else this.commByTid.set(tid, { s: str, code });
     return code;

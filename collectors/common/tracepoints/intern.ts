@@ -5,6 +5,18 @@
 import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
 
 /**
+ * A copy of `s` that shares no memory with the string it was sliced from. Why: V8 makes a slice of
+ * 13 or more characters a view that keeps its parent alive, and a kept key would pin a whole
+ * 64 KiB chunk of the input (the line memo keeps thousands of keys). Runs once per new key.
+ */
+export function ownCopy(s: string): string {
+  if (s.length < 13) return s;
+  // latin1 when that is exact: a one-byte copy of a one-byte string compares with it fast
+  const c = Buffer.from(s, 'latin1').toString('latin1');
+  return c === s ? c : Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+/**
  * Map from text ranges to values: an open-addressing table over a 32-bit FNV-1a hash of the range,
  * confirmed with startsWith. Why not a Map of buckets: this runs several times per row, and a
  * Map lookup plus a bucket array walk cost more than the hash itself.
@@ -32,6 +44,33 @@ export class RangeMap<V> {
     }
   }
 
+  /** Entries held. */
+  get count(): number { return this.size; }
+
+  /** Drop every entry (keeps the current capacity). */
+  clear(): void {
+    this.keys.fill(undefined);
+    this.vals.fill(undefined);
+    this.hashes.fill(0);
+    this.size = 0;
+  }
+
+  /** Add or replace the value of a range. */
+  set(t: string, s: number, e: number, v: V): void {
+    const h = RangeMap.hash(t, s, e);
+    const i = this.slot(t, s, e, h);
+    if (i >= 0) this.vals[i] = v;
+    else this.insert(-1 - i, ownCopy(t.slice(s, e)), h, v);
+  }
+
+  /** Add or replace the value of `key`, kept as given (a string the caller made with ownCopy). */
+  setOwned(key: string, v: V): void {
+    const h = RangeMap.hash(key, 0, key.length);
+    const i = this.slot(key, 0, key.length, h);
+    if (i >= 0) this.vals[i] = v;
+    else this.insert(-1 - i, key, h, v);
+  }
+
   get(t: string, s: number, e: number): V | undefined {
     const i = this.slot(t, s, e, RangeMap.hash(t, s, e));
     return i >= 0 ? this.vals[i] : undefined;
@@ -42,7 +81,7 @@ export class RangeMap<V> {
     const h = RangeMap.hash(t, s, e);
     const i = this.slot(t, s, e, h);
     if (i >= 0) return this.vals[i]!;
-    const str = t.slice(s, e);
+    const str = ownCopy(t.slice(s, e));
     const v = make(str);
     this.insert(-1 - i, str, h, v);
     return v;

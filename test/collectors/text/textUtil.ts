@@ -11,7 +11,7 @@ export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const fixture = (p: string): string => join(ROOT, 'fixtures', p);
 export const SHARED_TRACES = join(ROOT, '..', 'shared', 'traces');
 
-export async function run(c: Collector, path: string, opts: { chunkSize?: number; strict?: boolean } = {}): Promise<{ rows: Row[]; diag: Diagnostics }> {
+export async function run(c: Collector, path: string, opts: { chunkSize?: number; strict?: boolean; lineMemo?: boolean } = {}): Promise<{ rows: Row[]; diag: Diagnostics }> {
   const { table, diag } = await collectTable(c, path, opts);
   return { rows: table.toArray().map((r) => r.toJSON() as Row), diag };
 }
