@@ -24,6 +24,10 @@ export class LineHeader {
   /** Index of the '.' in the timestamp, or -1 for a raw counter. */
   tsDot = -1;
   tsEnd = 0;
+  /** tsSec / tsFrac hold the values of the integer and fraction digits (set by lineMemo.ts). */
+  tsValues = false;
+  tsSec = 0;
+  tsFrac = 0;
   eventStart = 0;
   eventEnd = 0;
   /** The event name ended with ':' (false for function-tracer lines, or a line cut inside the name). */
@@ -47,6 +51,7 @@ export class LineHeader {
     this.commStart = this.commEnd = s;
     this.pid = this.tid = this.cpu = this.vcpu = NONE;
     this.tsDot = -1;
+    this.tsValues = false;
     this.hasSystem = false;
     this.bufferPrefix = false;
     this.prefixMemo = null;

@@ -140,6 +140,41 @@ function same(text: string, key: ByteKey | null, t: string, from: number, to: nu
   return t.slice(from, to) === text;
 }
 
+/**
+ * A time stamp at i exactly as nextTimestamp accepts it: digits, optionally '.' and 1-9 digits,
+ * then ':' followed by a space or the line end. Sets tsStart/tsDot/tsEnd and returns the ':'
+ * index, or -1 (then the caller searches as the full parser does). Why this is the full parser's
+ * answer after a known prefix: the prefix ends in a space (or is empty) and held no accepted
+ * candidate when it was learnt, so the first ':' nextTimestamp accepts is this one.
+ */
+function timeAt(b: DataView, i: number, e: number, h: LineHeader): number {
+  let j = i;
+  let c = 0;
+  let sec = 0;
+  while (j < e && (c = b.getUint8(j)) >= 48 && c <= 57) { sec = sec * 10 + (c - 48); j++; }
+  if (j === i || j >= e) return -1;
+  let dot = -1;
+  let frac = 0;
+  if (c === 46) {
+    dot = j++;
+    const f = j;
+    while (j < e && (c = b.getUint8(j)) >= 48 && c <= 57) { frac = frac * 10 + (c - 48); j++; }
+    if (j === f || j - f > 9 || j >= e) return -1;
+  }
+  if (c !== 58) return -1;
+  if (j + 1 < e && (c = b.getUint8(j + 1)) !== 32 && c !== 9) return -1;
+  h.tsStart = i;
+  h.tsDot = dot;
+  h.tsEnd = j;
+  // the digits' values, read on the way (the row writer uses them when they are exact)
+  if ((dot < 0 ? j : dot) - i <= 15) {
+    h.tsSec = sec;
+    h.tsFrac = frac;
+    h.tsValues = true;
+  }
+  return j;
+}
+
 /** Move an entry found at k one place up: the common ones gather at the front. */
 function promote<T>(list: T[], k: number): void {
   if (k > 0) { const x = list[k]!; list[k] = list[k - 1]!; list[k - 1] = x; }
@@ -182,14 +217,35 @@ export class LineMemo {
   parse(t: string, s: number, e: number, h: LineHeader, bytes: DataView | null): boolean {
     if (!this.enabled) return this.full(t, s, e, h);
     h.reset(s, e);
-    const colon = nextTimestamp(t, s, s, e, h);
-    if (colon < 0) return false;
+    let pe: PrefixEntry | undefined;
+    let colon = -1;
+    const pg = this.prefixGate;
+    if (pg.on && bytes !== null) {
+      // ASCII: a known prefix at the line start, then a well-formed time right after it, is where
+      // nextTimestamp would stop too (see prefixThenTime); no search for the ':' needed
+      const list = this.prefixes;
+      for (let k = 0; k < list.length; k++) {
+        const p = list[k]!;
+        const n = p.text.length;
+        if (s + n < e && p.key !== null && p.key.matches(bytes, s, n)) {
+          colon = timeAt(bytes, s + n, e, h);
+          if (colon >= 0) {
+            pe = p;
+            promote(list, k);
+          }
+          break;
+        }
+      }
+      if (pe !== undefined) pg.looked(true);
+    }
+    if (colon < 0) {
+      colon = nextTimestamp(t, s, s, e, h);
+      if (colon < 0) return false;
+    }
 
     // the text before the timestamp
     const ts = h.tsStart;
-    let pe: PrefixEntry | undefined;
-    const pg = this.prefixGate;
-    if (pg.on) {
+    if (pe === undefined && pg.on) {
       const list = this.prefixes;
       const n = ts - s;
       for (let k = 0; k < list.length; k++) {
@@ -201,7 +257,7 @@ export class LineMemo {
         }
       }
       pg.looked(pe !== undefined);
-    } else pg.skipped();
+    } else if (!pg.on) pg.skipped();
     if (pe !== undefined) {
       h.commStart = s + pe.commStart;
       h.commEnd = s + pe.commEnd;

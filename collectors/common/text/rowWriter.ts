@@ -219,7 +219,8 @@ export class TextRowWriter {
       }
       if (e - s <= 15) {
         let v = 0;
-        for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+        if (h.tsValues) v = h.tsSec;
+        else for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
         setNs(b, v);
         this.noteTs(v, null);
       } else {
@@ -235,9 +236,14 @@ export class TextRowWriter {
       this.ctx.diag.precision(POW10[9 - fd]!);
     }
     let sec = 0;
-    for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
     let frac = 0;
-    for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
+    if (h.tsValues) {
+      sec = h.tsSec;
+      frac = h.tsFrac;
+    } else {
+      for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
+      for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
+    }
     if (sec < MAX_SAFE_SEC && dot - s <= 7) {
       const ns = sec * 1e9 + frac * POW10[9 - fd]!;
       setNs(b, ns);
