@@ -100,14 +100,6 @@ export class EventBatchBuilder {
     this.row = 0;
   }
 
-  /**
-   * Start new, empty dictionaries (codes restart at 0) after a flush: a worker thread reuses one
-   * builder, and so its arrays, for every chunk it reads, each with dictionaries of its own.
-   */
-  resetDictionaries(): void {
-    this.dictionaries.forEach((d, col) => { if (d) this.dictionaries[col] = new Dictionary(); });
-  }
-
   /** Rows per batch (the sink gets batches of this many rows, the last one excepted). */
   get batchCapacity(): number { return this.capacity; }
 

@@ -50,11 +50,15 @@ export interface PerfScriptCounts {
  * the first 200 tracepoint events all lack a payload (only the first chunk of a parallel read can
  * tell). `lineRef` renders line numbers in messages (chunk-relative tags in a worker).
  */
-export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWriter, lineRef: (n: number) => string, probe: boolean): Promise<{ lines: number; counts: PerfScriptCounts }> {
+/** The line memo for perf script lines (one per builder: its entries hold that builder's codes). */
+export function newPerfLineMemo(ctx: CollectorContext): LineMemo {
+  return new LineMemo(perfPrefix, parsePerfLine, true, ctx.lineMemo !== false);
+}
+
+export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWriter, lineRef: (n: number) => string, probe: boolean, memo = newPerfLineMemo(ctx)): Promise<{ lines: number; counts: PerfScriptCounts }> {
   const { diag } = ctx;
   const name = ctx.source.name;
   const h = new LineHeader();
-  const memo = new LineMemo(perfPrefix, parsePerfLine, true, ctx.lineMemo !== false);
   const n: PerfScriptCounts = { tracepointRows: 0, emptyPayloads: 0, comments: 0, frames: 0, rows: 0 };
 
   const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut, bytes) => {
@@ -85,7 +89,19 @@ export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWrit
       kind === 'binary' ? 'binary data where a perf script line was expected; skipped'
         : 'expected a perf script event line "comm tid [cpu] sec.usec: event: fields"; skipped',
       t.slice(s, e), 'is this `perf script` output? a custom -F without the time field cannot be read');
-  }, { lineRef });
+  }, {
+    lineRef,
+    // a line of a known shape, from its bytes: the same checks as above where they can differ
+    // (empty or "[FAILED TO PARSE]" payloads go the text way, as does anything the writer declines)
+    fastLine: (bytes, p, limit, lineNo) => {
+      const e = memo.fast(bytes, p, limit, h);
+      if (e < 0) return -1;
+      if (h.hasSystem && (h.payloadEnd === h.payloadStart || bytes.getUint8(h.payloadStart) === 91)) return -1;
+      if (!writer.eventFast(h, lineNo)) return -1;
+      if (h.hasSystem) n.tracepointRows++;
+      return e;
+    },
+  });
   n.rows = writer.rows;
   return { lines, counts: n };
 }

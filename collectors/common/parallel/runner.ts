@@ -90,8 +90,9 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
   let nextOrder = 0;
   let nextMerge = 0;
   let lineBase = 0;
-  // per chunk being merged: local dictionary code -> main code, per dict column
-  let codeMaps: number[][] = [];
+  // per worker: its dictionary code -> main code, per dict column (a worker keeps its dictionaries
+  // from chunk to chunk; deltas arrive with its batches, which are merged in the worker's order)
+  const codeMaps: number[][][] = [];
 
   const fix = (s: string): string => s.replace(TAG, (_m, n: string) => String(lineBase + Number(n)));
 
@@ -118,22 +119,24 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
       }
     };
 
-    const addDict = (added: (string[] | null)[]): void => {
+    const addDict = (added: (string[] | null)[], worker: number): void => {
+      const maps = codeMaps[worker]!;
       added.forEach((vals, col) => {
         if (!vals) return;
         const d = builder.dictionaries[col]!;
-        const map = (codeMaps[col] ??= []);
+        const map = (maps[col] ??= []);
         for (const v of vals) map.push(d.code(v));
       });
     };
 
-    const merge = (b: EventBatch, added: (string[] | null)[]): void => {
-      addDict(added);
+    const merge = (b: EventBatch, added: (string[] | null)[], worker: number): void => {
+      addDict(added, worker);
+      const maps = codeMaps[worker]!;
       const n = b.length;
       for (let col = 0; col < COLUMNS.length; col++) {
         const c = b.columns[col]!;
         if (!c.touched || COLUMNS[col]!.kind !== 'dict') continue;
-        const map = codeMaps[col] ?? [];
+        const map = maps[col] ?? [];
         const v = c.values as Int32Array;
         const valid = c.valid;
         // null rows keep value 0, as in a serial run
@@ -169,7 +172,7 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
         const p = pending.get(nextMerge);
         if (!p) return;
         while (p.batches.length > 0) {
-          merge(p.batches.shift()!, p.dictAdds.shift()!);
+          merge(p.batches.shift()!, p.dictAdds.shift()!, p.worker);
           // the rows were copied: the buffer goes back to the worker's pool
           const buffer = p.buffers.shift()!;
           freePorts[p.worker]!.postMessage(buffer, [buffer]);
@@ -185,14 +188,13 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
         }
         if (!p.done) return;
         const done = p.done;
-        addDict(done.dictAdded);
+        addDict(done.dictAdded, p.worker);
         mergeDiag(done.diag);
         const lost = done.diag.lost.map((l) => ({ ...l, where: fix(l.where) }));
         run.onChunkDone({ index: nextMerge, range: ranges[nextMerge]!, lineBase, lines: done.lines, result: done.result as R, lost });
         ctx.progress?.(ranges[nextMerge]!.end);
         if (run.srcLine === 'lines') lineBase += done.lines;
         pending.delete(nextMerge);
-        codeMaps = [];
         nextMerge++;
         if (nextMerge === ranges.length) {
           for (const w of workers) void w.terminate();
@@ -234,6 +236,7 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
       w.on('exit', (code) => { if (code !== 0 && nextMerge < ranges.length) fail(new Error(`chunk worker exited with code ${code}`)); });
       workers.push(w);
       outstanding.push(0);
+      codeMaps.push([]);
     }
     dispatch();
   });

@@ -1,5 +1,5 @@
 // Entry point of a chunk worker thread. It loads the task module named by the runner, then for
-// each chunk order: builds a fresh EventBatchBuilder (own dictionaries) and Diagnostics, runs the
+// each chunk order: a fresh Diagnostics (the builder and its dictionaries are the worker's), runs the
 // task's `runChunk` over a source limited to the chunk's bytes, and posts the batches (buffers
 // transferred), the chunk's diagnostics and the task's result back. Chunks run one at a time.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
@@ -17,6 +17,11 @@ export interface ChunkContext extends CollectorContext {
    * writes `${name}:${lineRef(n)}` with n counted from its chunk's start (1-based).
    */
   readonly lineRef: (lineNo: number) => string;
+  /**
+   * Lives as long as the worker thread: a task keeps caches here that stay valid from chunk to
+   * chunk (e.g. the text line memo). The builder's dictionaries, and so its codes, are per worker.
+   */
+  readonly perWorker: Record<string, unknown>;
 }
 
 /** The task module's export: read the chunk into ctx.builder; `lines` = lines in the chunk (text). */
@@ -50,9 +55,11 @@ async function main(): Promise<void> {
   const task = (await import(init.taskUrl)) as { runChunk: ChunkRunner };
   const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const pool: ArrayBuffer[] = [];
-  // one builder (and so one set of arrays) for every chunk; dictionaries restart per chunk
+  // one builder (and so one set of arrays and one set of dictionaries) for every chunk: the main
+  // thread keeps a code map per worker (runner.ts), and caches keyed by codes stay valid
   let current: ChunkOrder | null = null;
-  let sent: number[] = [];
+  const sent: number[] = [];
+  const perWorker: Record<string, unknown> = {};
   const builder = new EventBatchBuilder((b) => {
     // buffers the main thread has merged come back here; polled, so that they are back in the
     // pool when needed whether or not the event loop ran since
@@ -64,13 +71,11 @@ async function main(): Promise<void> {
 
   const run = async (order: ChunkOrder): Promise<void> => {
     current = order;
-    sent = [];
-    builder.resetDictionaries();
     const diag = new ChunkDiagnostics(init.name, false);
     diag.builder = builder;
     diag.rowBase = builder.rowCount;
     try {
-      const ctx: ChunkContext = { source: rangeSource(init.path, init.name, order), builder, diag, order, lineRef: chunkLineRef, ...(init.chunkSize ? { chunkSize: init.chunkSize } : {}) };
+      const ctx: ChunkContext = { source: rangeSource(init.path, init.name, order), builder, diag, order, lineRef: chunkLineRef, perWorker, ...(init.chunkSize ? { chunkSize: init.chunkSize } : {}) };
       const { lines, result } = await task.runChunk(ctx, init.config);
       builder.flush();
       const dictAdded = dictDelta(builder.dictionaries.map((d) => (d ? d.values : [])), sent);

@@ -28,11 +28,15 @@ export interface FtraceStyleCounts {
 }
 
 /** Read every line of ctx.source into rows through `writer`; lineRef renders line numbers in messages. */
-export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWriter, opts: FtraceStyleOptions, lineRef: (n: number) => string): Promise<{ lines: number; counts: FtraceStyleCounts }> {
+/** The line memo for ftrace-style lines (one per builder: its entries hold that builder's codes). */
+export function newFtraceLineMemo(ctx: CollectorContext): LineMemo {
+  return new LineMemo(ftracePrefix, parseFtraceLine, false, ctx.lineMemo !== false);
+}
+
+export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWriter, opts: FtraceStyleOptions, lineRef: (n: number) => string, memo = newFtraceLineMemo(ctx)): Promise<{ lines: number; counts: FtraceStyleCounts }> {
   const { diag } = ctx;
   const name = ctx.source.name;
   const h = new LineHeader();
-  const memo = new LineMemo(ftracePrefix, parseFtraceLine, false, ctx.lineMemo !== false);
   const n: FtraceStyleCounts = { counts: {}, emptyCpus: [], bufferPrefix: false, cpus: null };
 
   const { lines } = await scanLines(ctx, (t, s, e, lineNo, cut, bytes) => {
@@ -57,7 +61,16 @@ export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWri
     else if (m.kind === 'buffer-started') {
       diag.note(`"##### CPU n buffer started ####" seen: the ring buffer wrapped, so events before that point on that CPU were overwritten (line ${lineRef(lineNo)}, CPU ${m.cpu})`);
     }
-  }, { lineRef });
+  }, {
+    lineRef,
+    // a line of a known shape, from its bytes (the writer declines what needs the text)
+    fastLine: (bytes, p, limit, lineNo) => {
+      const e = memo.fast(bytes, p, limit, h);
+      if (e < 0 || !writer.eventFast(h, lineNo)) return -1;
+      if (h.bufferPrefix) n.bufferPrefix = true;
+      return e;
+    },
+  });
   return { lines, counts: n };
 }
 

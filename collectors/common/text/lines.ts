@@ -13,11 +13,21 @@ import type { CollectorContext } from '../collector.js';
  */
 export type LineHandler = (text: string, start: number, end: number, lineNo: number, cut: boolean, bytes: DataView | null) => void;
 
+/**
+ * Reads a whole line from its bytes alone (an ASCII piece of input), or declines. Returns the end
+ * of the line's content after handling it (the index of its '\n', or of the '\r' of "\r\n"), or -1
+ * to have the line handed to the LineHandler as text. `limit`: end of the piece (the byte after a
+ * '\n'). Why: most lines repeat a known shape (lineMemo.ts) and need no string at all.
+ */
+export type FastLineHandler = (bytes: DataView, start: number, limit: number, lineNo: number) => number;
+
 export interface ScanOptions {
   /** Lines longer than this (bytes) are skipped with a warning: no trace line is that long. */
   readonly maxLineBytes?: number;
   /** Line number text in warnings (chunk workers tag chunk-relative numbers; see ../parallel). */
   readonly lineRef?: (lineNo: number) => string;
+  /** Tried first on each line of an ASCII piece; lines it declines get a string of their own. */
+  readonly fastLine?: FastLineHandler;
 }
 
 export interface ScanResult {
@@ -75,6 +85,32 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
     }
   };
 
+  /** An ASCII piece that ends with '\n': lines by bytes first, a string per declined line. */
+  const fast = opts.fastLine;
+  const emitBytes = (buf: Buffer): void => {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    const n = buf.length;
+    let p = 0;
+    while (p < n) {
+      ++lineNo;
+      const fe = fast!(view, p, n, lineNo);
+      if (fe >= 0) {
+        p = view.getUint8(fe) === 10 ? fe + 1 : fe + 2;
+        continue;
+      }
+      let nl = buf.indexOf(10, p);
+      if (nl < 0) nl = n;
+      let end = nl;
+      if (end > p && buf[end - 1] === 13) end--;
+      if (end - p > maxLine) hugeLine(lineNo, buf.toString('latin1', p, p + 120));
+      else onLine(buf.toString('latin1', p, end), 0, end - p, lineNo, false, null);
+      p = nl + 1;
+    }
+  };
+  const emitPiece = (buf: Buffer): void => {
+    if (fast !== undefined && isAscii(buf)) emitBytes(buf); else emit(decode(buf));
+  };
+
   for await (const chunk of source.chunks(ctx.chunkSize ?? TEXT_CHUNK_BYTES)) {
     bytes += chunk.length;
     ctx.progress?.(bytes);
@@ -112,7 +148,7 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
       start = firstNl + 1;
     }
     carry = lastNl + 1 < chunk.length ? Buffer.from(chunk.subarray(lastNl + 1)) : null;
-    if (lastNl + 1 > start) emit(decode(chunk.subarray(start, lastNl + 1)));
+    if (lastNl + 1 > start) emitPiece(chunk.subarray(start, lastNl + 1));
   }
   if (carry && carry.length > 0 && !skipping) {
     diag.warn('truncated', `${source.name}:${ref(lineNo + 1)}`, 'the last line has no newline; the input may be cut short',

@@ -129,6 +129,36 @@ export class TextRowWriter {
     this.rows++;
   }
 
+  /**
+   * The row for a line lineMemo.fast() read from bytes, written only when everything comes from the
+   * memo entries (no text at hand): codes for this builder's dictionaries, a decoded payload, a time
+   * whose digits' values are exact, no lost marker waiting. Returns false, writing nothing, when
+   * the line needs its text (the caller then reads it the usual way).
+   */
+  eventFast(h: LineHeader, lineNo: number): boolean {
+    const pe = h.prefixMemo!;
+    const te = h.tailMemo!;
+    const b = this.ctx.builder;
+    if (this.pending.length > 0 || !h.tsValues) return false;
+    if (h.commEnd > h.commStart && pe.commDict !== b.dictionaries[C.comm]) return false;
+    if (te.eventDict !== b.dictionaries[C.event]) return false;
+    const ev = te.event!;
+    const payload = ev.decoder !== null && h.payloadEnd > h.payloadStart;
+    if (payload && te.state !== TAIL_READY) return false;
+    if (!this.writeTsValues(h)) return false;
+    if (h.cpu !== NONE) b.i32(C.cpu, h.cpu);
+    if (h.pid !== NONE) b.i32(C.pid, h.pid);
+    if (h.tid !== NONE) b.i32(C.tid, h.tid);
+    if (h.vcpu !== NONE) b.i32(C.vcpu, h.vcpu);
+    if (h.commEnd > h.commStart) b.dictCode(C.comm, pe.commCode);
+    b.dictCode(C.event, ev.code);
+    b.halves64(C.src_line, lineNo >>> 0, 0);
+    if (payload) b.setColumns(te.payload!);
+    b.end();
+    this.rows++;
+    return true;
+  }
+
   /** Decode a payload into `into`, warning (with file:line) when the decoder fails or throws. */
   private decode(dec: TracepointDecoder, ev: EventEntry, text: string, h: LineHeader, lineNo: number, into: EventBatchBuilder): boolean {
     let ok: boolean;
@@ -253,6 +283,31 @@ export class TextRowWriter {
       b.big64(C.ts_ns, big);
       this.noteTs(0, big);
     }
+  }
+
+  /**
+   * writeTs from h.tsSec / h.tsFrac alone, when they give the exact time below 2^53 ns; false
+   * (nothing written) otherwise. Same value, precision and notes as writeTs.
+   */
+  private writeTsValues(h: LineHeader): boolean {
+    const dot = h.tsDot;
+    if (dot < 0) {
+      if (h.tsEnd - h.tsStart > 15) return false;
+      if (!this.rawCounter) return false; // writeTs makes the one-time note
+      setNs(this.ctx.builder, h.tsSec);
+      this.noteTs(h.tsSec, null);
+      return true;
+    }
+    const fd = h.tsEnd - dot - 1;
+    if (!(h.tsSec < MAX_SAFE_SEC && dot - h.tsStart <= 7)) return false;
+    if (fd !== this.lastFracDigits) {
+      this.lastFracDigits = fd;
+      this.ctx.diag.precision(POW10[9 - fd]!);
+    }
+    const ns = h.tsSec * 1e9 + h.tsFrac * POW10[9 - fd]!;
+    setNs(this.ctx.builder, ns);
+    this.noteTs(ns, null);
+    return true;
   }
 
   private noteTs(num: number, big: bigint | null): void {

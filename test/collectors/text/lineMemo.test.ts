@@ -21,7 +21,10 @@ function snapshot(h: LineHeader): unknown[] {
   return FIELDS.map((f) => h[f]);
 }
 
-/** Every line through the memo (twice: first sightings, then hits) and through the full parser. */
+/**
+ * Every line through the memo (twice: first sightings, then hits) and through the full parser;
+ * in the second pass also through memo.fast (bytes only), which must agree wherever it answers.
+ */
 function compareHeaders(text: string, perf: boolean, memo = new LineMemo(perf ? perfPrefix : ftracePrefix, perf ? parsePerfLine : parseFtraceLine, perf)): number {
   const full = perf ? parsePerfLine : parseFtraceLine;
   const bytes = Buffer.from(text, 'latin1');
@@ -29,11 +32,20 @@ function compareHeaders(text: string, perf: boolean, memo = new LineMemo(perf ? 
   const a = new LineHeader();
   const b = new LineHeader();
   let events = 0;
+  const fastHits = { n: 0 };
   for (let pass = 0; pass < 2; pass++) {
     let p = 0;
     while (p < text.length) {
       let nl = text.indexOf('\n', p);
       if (nl < 0) nl = text.length;
+      if (pass === 1 && view !== null && nl < text.length) {
+        const fe = memo.fast(view, p, text.length, a);
+        if (fe >= 0) {
+          assert.ok(full(text, p, nl - (text.charCodeAt(nl - 1) === 13 ? 1 : 0), b), `fast read a line the full parser rejects: ${text.slice(p, nl)}`);
+          assert.deepEqual(snapshot(a), snapshot(b), `fast, line at ${p}: ${text.slice(p, nl)}`);
+          fastHits.n++;
+        }
+      }
       const okMemo = memo.parse(text, p, nl, a, view);
       const okFull = full(text, p, nl, b);
       assert.equal(okMemo, okFull, `line at ${p}: ${text.slice(p, nl)}`);
@@ -44,8 +56,10 @@ function compareHeaders(text: string, perf: boolean, memo = new LineMemo(perf ? 
       p = nl + 1;
     }
   }
+  lastFastHits = fastHits.n;
   return events;
 }
+let lastFastHits = 0;
 
 function textFixtures(dir: string): string[] {
   return readdirSync(fixture(dir)).filter((f) => f.endsWith('.txt')).map((f) => fixture(join(dir, f)));
@@ -61,6 +75,7 @@ test('memo and full parser give the same header fields on every line of every te
 test('memo and full parser agree on the HIP24 trace-cmd report, line by line', (t) => {
   if (!existsSync(HIP24_REPORT)) return t.skip(`${HIP24_REPORT} not found (../shared/traces)`);
   assert.equal(compareHeaders(readFileSync(HIP24_REPORT, 'latin1'), false), 2 * 16671);
+  assert.ok(lastFastHits > 1000, `${lastFastHits} lines read from bytes alone`);
 });
 
 async function sameTable(c: Collector, path: string, opts: { chunkSize?: number } = {}): Promise<number> {
