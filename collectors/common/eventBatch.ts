@@ -1,7 +1,7 @@
 // Columnar builder for the events table. Collectors write field by field into typed arrays and the
 // builder hands full batches to a sink; nothing here knows Arrow (src/table converts batches
 // zero-copy). Why typed arrays: a row object per event costs more than parsing the line.
-import { COLUMNS, type ColumnKind } from './columns.js';
+import { C, COLUMNS, type ColumnKind } from './columns.js';
 
 export type ColumnValues = BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Uint8Array;
 
@@ -23,6 +23,9 @@ export interface EventBatch {
 }
 
 export type BatchSink = (batch: EventBatch) => void;
+
+/** "No value" for the integer arguments of rowHeader (the text parsers' NONE). */
+export const ABSENT = -2147483648;
 
 /** Column values of one row, as EventBatchBuilder.takeRow() returns them. */
 export interface SetColumns {
@@ -204,6 +207,36 @@ export class EventBatchBuilder {
     const s = this.slots[col]!;
     s.valid[this.row] = 0;
     if (s.halves) { s.halves[this.row << 1] = 0; s.halves[(this.row << 1) + 1] = 0; } else s.values[this.row] = 0;
+  }
+
+  /**
+   * The header columns of the open row in one call (the text row writer's hot path): ts_ns as two
+   * 32-bit halves, event and src_line always; cpu, pid, tid, vcpu and the comm code unless ABSENT.
+   */
+  rowHeader(tsLo: number, tsHi: number, cpu: number, pid: number, tid: number, vcpu: number, comm: number, event: number, srcLine: number): void {
+    const r = this.row;
+    const sl = this.slots;
+    let s = sl[C.ts_ns]!;
+    let h = s.halves!;
+    h[r << 1] = tsLo;
+    h[(r << 1) + 1] = tsHi;
+    s.valid[r] = 1;
+    s.touched = true;
+    s = sl[C.src_line]!;
+    h = s.halves!;
+    h[r << 1] = srcLine;
+    h[(r << 1) + 1] = 0;
+    s.valid[r] = 1;
+    s.touched = true;
+    s = sl[C.event]!;
+    s.w32![r] = event;
+    s.valid[r] = 1;
+    s.touched = true;
+    if (cpu !== ABSENT) { s = sl[C.cpu]!; s.w32![r] = cpu; s.valid[r] = 1; s.touched = true; }
+    if (pid !== ABSENT) { s = sl[C.pid]!; s.w32![r] = pid; s.valid[r] = 1; s.touched = true; }
+    if (tid !== ABSENT) { s = sl[C.tid]!; s.w32![r] = tid; s.valid[r] = 1; s.touched = true; }
+    if (vcpu !== ABSENT) { s = sl[C.vcpu]!; s.w32![r] = vcpu; s.valid[r] = 1; s.touched = true; }
+    if (comm !== ABSENT) { s = sl[C.comm]!; s.w32![r] = comm; s.valid[r] = 1; s.touched = true; }
   }
 
   /**

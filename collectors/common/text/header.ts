@@ -5,10 +5,11 @@
 // hyphens ("CPU 0/KVM", "fc_vcpu 1", "kworker/u16:2", "vhost-150742"). Nothing here allocates.
 // lineMemo.ts runs the same pieces (nextTimestamp, the prefix reader, eventAndPayload) through
 // caches keyed by the text before and after the timestamp.
+import { ABSENT } from '../eventBatch.js';
 import type { PrefixEntry, TailEntry } from './lineMemo.js';
 
 /** "No value" for the integer header fields (pid can legitimately be -1 in perf). */
-export const NONE = -2147483648;
+export const NONE = ABSENT;
 
 /** Positions and values found in one line; reused for every line (no allocation per row). */
 export class LineHeader {

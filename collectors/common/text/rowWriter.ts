@@ -145,14 +145,10 @@ export class TextRowWriter {
     const ev = te.event!;
     const payload = ev.decoder !== null && h.payloadEnd > h.payloadStart;
     if (payload && te.state !== TAIL_READY) return false;
-    if (!this.writeTsValues(h)) return false;
-    if (h.cpu !== NONE) b.i32(C.cpu, h.cpu);
-    if (h.pid !== NONE) b.i32(C.pid, h.pid);
-    if (h.tid !== NONE) b.i32(C.tid, h.tid);
-    if (h.vcpu !== NONE) b.i32(C.vcpu, h.vcpu);
-    if (h.commEnd > h.commStart) b.dictCode(C.comm, pe.commCode);
-    b.dictCode(C.event, ev.code);
-    b.halves64(C.src_line, lineNo >>> 0, 0);
+    const ns = this.tsValuesNs(h);
+    if (ns < 0) return false;
+    const lo = ns >>> 0;
+    b.rowHeader(lo, (ns - lo) / TWO32, h.cpu, h.pid, h.tid, h.vcpu, h.commEnd > h.commStart ? pe.commCode : NONE, ev.code, lineNo >>> 0);
     if (payload) b.setColumns(te.payload!);
     b.end();
     this.rows++;
@@ -286,28 +282,26 @@ export class TextRowWriter {
   }
 
   /**
-   * writeTs from h.tsSec / h.tsFrac alone, when they give the exact time below 2^53 ns; false
-   * (nothing written) otherwise. Same value, precision and notes as writeTs.
+   * The time writeTs would write, from h.tsSec / h.tsFrac alone, when that is exact and below
+   * 2^53 ns (noted as writeTs notes it); -1 otherwise (nothing noted).
    */
-  private writeTsValues(h: LineHeader): boolean {
+  private tsValuesNs(h: LineHeader): number {
     const dot = h.tsDot;
     if (dot < 0) {
-      if (h.tsEnd - h.tsStart > 15) return false;
-      if (!this.rawCounter) return false; // writeTs makes the one-time note
-      setNs(this.ctx.builder, h.tsSec);
+      if (h.tsEnd - h.tsStart > 15) return -1;
+      if (!this.rawCounter) return -1; // writeTs makes the one-time note
       this.noteTs(h.tsSec, null);
-      return true;
+      return h.tsSec;
     }
     const fd = h.tsEnd - dot - 1;
-    if (!(h.tsSec < MAX_SAFE_SEC && dot - h.tsStart <= 7)) return false;
+    if (!(h.tsSec < MAX_SAFE_SEC && dot - h.tsStart <= 7)) return -1;
     if (fd !== this.lastFracDigits) {
       this.lastFracDigits = fd;
       this.ctx.diag.precision(POW10[9 - fd]!);
     }
     const ns = h.tsSec * 1e9 + h.tsFrac * POW10[9 - fd]!;
-    setNs(this.ctx.builder, ns);
     this.noteTs(ns, null);
-    return true;
+    return ns;
   }
 
   private noteTs(num: number, big: bigint | null): void {
