@@ -77,10 +77,17 @@ export class PrefixEntry {
   }
 }
 
+/** Not decoded yet (for this builder's dictionaries). */
 export const TAIL_NEW = 0;
+/** Payload columns held in `payload`. */
 export const TAIL_READY = 1;
 /** The payload decoder failed on this text: decode (and warn) on every line, as without a memo. */
 export const TAIL_BAD = 2;
+/**
+ * Decoded once, straight into its row, nothing kept: the columns are captured on the second
+ * sighting. Why: in KVM traces a fifth of the tails never repeat (MSR values, timer expiries).
+ */
+export const TAIL_SEEN = 3;
 
 /** What the text from the timestamp's ':' on gave; positions relative to that ':'. */
 export class TailEntry {
@@ -89,15 +96,27 @@ export class TailEntry {
   eventDict: Dictionary | null = null;
   state = TAIL_NEW;
   payload: SetColumns | null = null;
-  readonly key: ByteKey | null;
+  private byteKey: ByteKey | null | undefined = undefined;
   constructor(
-    /** The tail's text (own copy), from the timestamp's ':' to the line end. */
+    /** The tail's text, from the timestamp's ':' to the line end (see ownText). */
     readonly text: string,
     readonly eventStart: number, readonly eventEnd: number, readonly eventColon: boolean, readonly hasSystem: boolean,
     readonly payloadStart: number, readonly payloadEnd: number,
-  ) {
-    this.key = ByteKey.of(text);
+  ) {}
+  /** Made on first use (a tail compared by bytes), not for tails that are never seen again. */
+  get key(): ByteKey | null {
+    if (this.byteKey === undefined) this.byteKey = ByteKey.of(this.text);
+    return this.byteKey;
   }
+}
+
+/**
+ * t[from, to) to keep as a key: a copy when t is a large decoded piece (a kept slice would pin all
+ * of it), the slice itself when t is the string of one line (lines.ts hands those out).
+ */
+function ownText(t: string, from: number, to: number): string {
+  const x = t.slice(from, to);
+  return t.length > 4096 ? ownCopy(x) : x;
 }
 
 /** Lines per hit-rate window, and how many windows a cache stays off after a poor one. */
@@ -342,7 +361,7 @@ export class LineMemo {
     } else {
       if (!this.prefix(t, s, h)) return this.full(t, s, e, h);
       if (pg.on) {
-        pe = new PrefixEntry(ownCopy(t.slice(s, ts)), h.commStart - s, h.commEnd - s, h.pid, h.tid, h.cpu, h.vcpu, h.bufferPrefix);
+        pe = new PrefixEntry(ownText(t, s, ts), h.commStart - s, h.commEnd - s, h.pid, h.tid, h.cpu, h.vcpu, h.bufferPrefix);
         remember(this.prefixes, pe, RECENT_PREFIXES);
         if (this.prefixByText.size >= MAX_ENTRIES) this.prefixByText.clear();
         this.prefixByText.set(pe.text, pe);
@@ -385,7 +404,7 @@ export class LineMemo {
     if (!eventAndPayload(t, colon, e, h, this.stripSystem)) return this.full(t, s, e, h);
     if (tg.on) {
       if (this.tails.size >= MAX_ENTRIES) this.tails.clear();
-      te = new TailEntry(ownCopy(t.slice(colon, e)), h.eventStart - colon, h.eventEnd - colon, h.eventColon, h.hasSystem, h.payloadStart - colon, h.payloadEnd - colon);
+      te = new TailEntry(ownText(t, colon, e), h.eventStart - colon, h.eventEnd - colon, h.eventColon, h.hasSystem, h.payloadStart - colon, h.payloadEnd - colon);
       this.tails.set(te.text, te);
       if (pe !== undefined) remember(pe.recent, te, RECENT_TAILS);
       h.tailMemo = te;

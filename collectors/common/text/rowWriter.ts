@@ -9,7 +9,7 @@ import { RangeMap, ownCopy } from '../tracepoints/intern.js';
 import type { TracepointDecoder } from '../tracepoints/types.js';
 import type { LineHeader } from './header.js';
 import { NONE } from './header.js';
-import { TAIL_BAD, TAIL_NEW, TAIL_READY, type EventEntry, type TailEntry } from './lineMemo.js';
+import { TAIL_BAD, TAIL_NEW, TAIL_READY, TAIL_SEEN, type EventEntry, type TailEntry } from './lineMemo.js';
 
 /** Finds the payload decoder of a tracepoint (the registry in collectors/common/tracepoints). */
 export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
@@ -106,7 +106,7 @@ export class TextRowWriter {
         // new entry, or one from before a dictionary reset: its codes are stale
         te.event = this.eventEntry(text, h.eventStart, h.eventEnd);
         te.eventDict = dict;
-        if (te.state === TAIL_READY) te.state = TAIL_NEW;
+        if (te.state === TAIL_READY || te.state === TAIL_SEEN) te.state = TAIL_NEW;
       }
       ev = te.event!;
     } else ev = this.eventEntry(text, h.eventStart, h.eventEnd);
@@ -116,8 +116,9 @@ export class TextRowWriter {
     if (dec !== null && h.payloadEnd > h.payloadStart) {
       if (te === null || te.state === TAIL_BAD) this.decode(dec, ev, text, h, lineNo, b);
       else if (te.state === TAIL_READY) b.setColumns(te.payload!);
+      else if (te.state === TAIL_NEW) te.state = this.decode(dec, ev, text, h, lineNo, b) ? TAIL_SEEN : TAIL_BAD;
       else {
-        // first sighting: decode into the scratch row, keep the columns set, copy them to the row
+        // second sighting: decode into the scratch row, keep the columns set, copy them to the row
         const scratch = this.scratch ??= new EventBatchBuilder(() => {}, 1, true, b.dictionaries);
         const ok = this.decode(dec, ev, text, h, lineNo, scratch);
         const cols = scratch.takeRow();
