@@ -199,6 +199,29 @@ function timeAt(b: DataView, i: number, e: number, h: LineHeader): number {
   return j;
 }
 
+/** The header fields a prefix entry gives, for a line starting at s. */
+function fillPrefix(h: LineHeader, pe: PrefixEntry, s: number): void {
+  h.commStart = s + pe.commStart;
+  h.commEnd = s + pe.commEnd;
+  h.pid = pe.pid;
+  h.tid = pe.tid;
+  h.cpu = pe.cpu;
+  h.vcpu = pe.vcpu;
+  h.bufferPrefix = pe.bufferPrefix;
+  h.prefixMemo = pe;
+}
+
+/** The header fields a tail entry gives, for a tail starting at the time's ':' `colon`. */
+function fillTail(h: LineHeader, te: TailEntry, colon: number): void {
+  h.eventStart = colon + te.eventStart;
+  h.eventEnd = colon + te.eventEnd;
+  h.eventColon = te.eventColon;
+  h.hasSystem = te.hasSystem;
+  h.payloadStart = colon + te.payloadStart;
+  h.payloadEnd = colon + te.payloadEnd;
+  h.tailMemo = te;
+}
+
 /** Move an entry found at k one place up: the common ones gather at the front. */
 function promote<T>(list: T[], k: number): void {
   if (k > 0) { const x = list[k]!; list[k] = list[k - 1]!; list[k - 1] = x; }
@@ -244,22 +267,10 @@ export class LineMemo {
    */
   fast(b: DataView, p: number, limit: number, h: LineHeader): number {
     if (!this.enabled || !this.prefixGate.on || !this.tailGate.on) return -1;
-    const prefixes = this.prefixes;
-    let pe: PrefixEntry | undefined;
-    let colon = -1;
     h.reset(p, p);
-    for (let k = 0; k < prefixes.length; k++) {
-      const x = prefixes[k]!;
-      const n = x.text.length;
-      if (p + n < limit && x.key !== null && x.key.matches(b, p, n)) {
-        colon = timeAt(b, p + n, limit, h);
-        if (colon < 0) return -1;
-        pe = x;
-        promote(prefixes, k);
-        break;
-      }
-    }
+    const pe = this.knownPrefix(b, p, limit, h);
     if (pe === undefined) return -1;
+    const colon = h.tsEnd;
     const recent = pe.recent;
     let te: TailEntry | undefined;
     let e = -1;
@@ -278,22 +289,27 @@ export class LineMemo {
     this.prefixGate.looked(true);
     this.tailGate.looked(true);
     h.lineEnd = e;
-    h.commStart = p + pe.commStart;
-    h.commEnd = p + pe.commEnd;
-    h.pid = pe.pid;
-    h.tid = pe.tid;
-    h.cpu = pe.cpu;
-    h.vcpu = pe.vcpu;
-    h.bufferPrefix = pe.bufferPrefix;
-    h.prefixMemo = pe;
-    h.eventStart = colon + te.eventStart;
-    h.eventEnd = colon + te.eventEnd;
-    h.eventColon = te.eventColon;
-    h.hasSystem = te.hasSystem;
-    h.payloadStart = colon + te.payloadStart;
-    h.payloadEnd = colon + te.payloadEnd;
-    h.tailMemo = te;
+    fillPrefix(h, pe, p);
+    fillTail(h, te, colon);
     return e;
+  }
+
+  /**
+   * A recent prefix at `s` of the ASCII bytes, followed by a well-formed time (timeAt: then it is
+   * where nextTimestamp would stop too, with no search for the ':'); sets the time fields of h.
+   */
+  private knownPrefix(b: DataView, s: number, limit: number, h: LineHeader): PrefixEntry | undefined {
+    const list = this.prefixes;
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k]!;
+      const n = x.text.length;
+      if (s + n < limit && x.key !== null && x.key.matches(b, s, n)) {
+        if (timeAt(b, s + n, limit, h) < 0) return undefined;
+        promote(list, k);
+        return x;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -307,22 +323,11 @@ export class LineMemo {
     let colon = -1;
     const pg = this.prefixGate;
     if (pg.on && bytes !== null) {
-      // ASCII: a known prefix at the line start, then a well-formed time right after it, is where
-      // nextTimestamp would stop too (see prefixThenTime); no search for the ':' needed
-      const list = this.prefixes;
-      for (let k = 0; k < list.length; k++) {
-        const p = list[k]!;
-        const n = p.text.length;
-        if (s + n < e && p.key !== null && p.key.matches(bytes, s, n)) {
-          colon = timeAt(bytes, s + n, e, h);
-          if (colon >= 0) {
-            pe = p;
-            promote(list, k);
-          }
-          break;
-        }
+      pe = this.knownPrefix(bytes, s, e, h);
+      if (pe !== undefined) {
+        colon = h.tsEnd;
+        pg.looked(true);
       }
-      if (pe !== undefined) pg.looked(true);
     }
     if (colon < 0) {
       colon = nextTimestamp(t, s, s, e, h);
@@ -349,16 +354,8 @@ export class LineMemo {
       }
       pg.looked(pe !== undefined);
     } else if (!pg.on) pg.skipped();
-    if (pe !== undefined) {
-      h.commStart = s + pe.commStart;
-      h.commEnd = s + pe.commEnd;
-      h.pid = pe.pid;
-      h.tid = pe.tid;
-      h.cpu = pe.cpu;
-      h.vcpu = pe.vcpu;
-      h.bufferPrefix = pe.bufferPrefix;
-      h.prefixMemo = pe;
-    } else {
+    if (pe !== undefined) fillPrefix(h, pe, s);
+    else {
       if (!this.prefix(t, s, h)) return this.full(t, s, e, h);
       if (pg.on) {
         pe = new PrefixEntry(ownText(t, s, ts), h.commStart - s, h.commEnd - s, h.pid, h.tid, h.cpu, h.vcpu, h.bufferPrefix);
@@ -392,13 +389,7 @@ export class LineMemo {
       tg.looked(te !== undefined);
     } else tg.skipped();
     if (te !== undefined) {
-      h.eventStart = colon + te.eventStart;
-      h.eventEnd = colon + te.eventEnd;
-      h.eventColon = te.eventColon;
-      h.hasSystem = te.hasSystem;
-      h.payloadStart = colon + te.payloadStart;
-      h.payloadEnd = colon + te.payloadEnd;
-      h.tailMemo = te;
+      fillTail(h, te, colon);
       return true;
     }
     if (!eventAndPayload(t, colon, e, h, this.stripSystem)) return this.full(t, s, e, h);
