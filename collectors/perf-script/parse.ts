@@ -93,8 +93,8 @@ export async function perfScriptLines(ctx: CollectorContext, writer: TextRowWrit
     lineRef,
     // a line of a known shape, from its bytes: the same checks as above where they can differ
     // (empty or "[FAILED TO PARSE]" payloads go the text way, as does anything the writer declines)
-    fastLine: (bytes, p, limit, lineNo) => {
-      const e = memo.fast(bytes, p, limit, h);
+    fastLine: (bytes, buf, p, limit, lineNo) => {
+      const e = memo.fast(bytes, buf, p, limit, h);
       if (e < 0) return -1;
       if (h.hasSystem && (h.payloadEnd === h.payloadStart || bytes.getUint8(h.payloadStart) === 91)) return -1;
       if (!writer.eventFast(h, lineNo)) return -1;

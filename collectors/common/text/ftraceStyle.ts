@@ -64,8 +64,8 @@ export async function ftraceStyleLines(ctx: CollectorContext, writer: TextRowWri
   }, {
     lineRef,
     // a line of a known shape, from its bytes (the writer declines what needs the text)
-    fastLine: (bytes, p, limit, lineNo) => {
-      const e = memo.fast(bytes, p, limit, h);
+    fastLine: (bytes, buf, p, limit, lineNo) => {
+      const e = memo.fast(bytes, buf, p, limit, h);
       if (e < 0 || !writer.eventFast(h, lineNo)) return -1;
       if (h.bufferPrefix) n.bufferPrefix = true;
       return e;

@@ -45,6 +45,14 @@ export class ByteKey {
     for (let i = 0; i < words.length; i++) words[i] = dv.getInt32(i << 2, true);
     return new ByteKey(words, dv.getInt32(n - 4, true));
   }
+  /** Hash of the key's bytes, equal to bytesHash over the same bytes in a line. */
+  hash(n: number): number {
+    let x = Math.imul(n, 0x9e3779b1) ^ this.last;
+    const w = this.words;
+    for (let i = 0; i < w.length; i++) x = Math.imul(x ^ w[i]!, 0x85ebca6b);
+    return x;
+  }
+
   /**
    * Whether bytes [at, at + the key's length) of `dv` are the key's. From the end backwards: keys
    * of one length differ mostly near their end (pid, cpu, irq flags; payload values), while their
@@ -199,6 +207,14 @@ function timeAt(b: DataView, i: number, e: number, h: LineHeader): number {
   return j;
 }
 
+/** ByteKey.hash of bytes [at, at + n) of a line (n >= 4). */
+function bytesHash(b: DataView, at: number, n: number): number {
+  let x = Math.imul(n, 0x9e3779b1) ^ b.getInt32(at + n - 4, true);
+  const nw = n >> 2;
+  for (let i = 0; i < nw; i++) x = Math.imul(x ^ b.getInt32(at + (i << 2), true), 0x85ebca6b);
+  return x;
+}
+
 /** The header fields a prefix entry gives, for a line starting at s. */
 function fillPrefix(h: LineHeader, pe: PrefixEntry, s: number): void {
   h.commStart = s + pe.commStart;
@@ -240,6 +256,12 @@ export type FullLineParser = (t: string, s: number, e: number, h: LineHeader) =>
 export class LineMemo {
   /** Every tail seen (bounded), by text: V8 hashes a sliced key natively, twice as fast as RangeMap here. */
   private readonly tails = new Map<string, TailEntry>();
+  /**
+   * Tails seen more than once, by the hash of their bytes: where the byte reader finds a tail that
+   * is not among its prefix's recent ones (KVM threads cycle through more than 32: exit reasons and
+   * RIPs, MSRs, interrupts), without making the line's string. A cache: a clash keeps the newer.
+   */
+  private readonly tailsByHash = new Map<number, TailEntry>();
   /** The last few distinct prefixes, most used first (99.7 % of bench lines hit 16). */
   private readonly prefixes: PrefixEntry[] = [];
   /** Every prefix seen (bounded), by text: ftrace prefixes vary more (irq flags) than 8 hold. */
@@ -265,7 +287,7 @@ export class LineMemo {
    * included) and returns the end of the line's content, or -1 when the line is not of a known shape
    * (h is then to be parsed afresh). `limit`: end of the bytes (after a '\n').
    */
-  fast(b: DataView, p: number, limit: number, h: LineHeader): number {
+  fast(b: DataView, buf: Buffer, p: number, limit: number, h: LineHeader): number {
     if (!this.enabled || !this.prefixGate.on || !this.tailGate.on) return -1;
     h.reset(p, p);
     const pe = this.knownPrefix(b, p, limit, h);
@@ -285,7 +307,19 @@ export class LineMemo {
         break;
       }
     }
-    if (te === undefined) return -1;
+    if (te === undefined) {
+      // the line's end (native search), then its tail by the hash of its bytes
+      let end = buf.indexOf(10, colon);
+      if (end < 0 || end >= limit) return -1;
+      if (end > colon && b.getUint8(end - 1) === 13) end--;
+      const n = end - colon;
+      if (n < 4) return -1;
+      const r = this.tailsByHash.get(bytesHash(b, colon, n));
+      if (r === undefined || r.text.length !== n || r.key === null || !r.key.matches(b, colon, n)) return -1;
+      te = r;
+      e = end;
+      remember(recent, te, RECENT_TAILS);
+    }
     this.prefixGate.looked(true);
     this.tailGate.looked(true);
     h.lineEnd = e;
@@ -384,7 +418,15 @@ export class LineMemo {
       }
       if (te === undefined) {
         te = this.tails.get(t.slice(colon, e));
-        if (te !== undefined && pe !== undefined) remember(pe.recent, te, RECENT_TAILS);
+        if (te !== undefined) {
+          if (pe !== undefined) remember(pe.recent, te, RECENT_TAILS);
+          // seen again: findable by the byte reader from now on
+          const key = te.key;
+          if (key !== null) {
+            if (this.tailsByHash.size >= MAX_ENTRIES) this.tailsByHash.clear();
+            this.tailsByHash.set(key.hash(te.text.length), te);
+          }
+        }
       }
       tg.looked(te !== undefined);
     } else tg.skipped();

@@ -17,9 +17,9 @@ export type LineHandler = (text: string, start: number, end: number, lineNo: num
  * Reads a whole line from its bytes alone (an ASCII piece of input), or declines. Returns the end
  * of the line's content after handling it (the index of its '\n', or of the '\r' of "\r\n"), or -1
  * to have the line handed to the LineHandler as text. `limit`: end of the piece (the byte after a
- * '\n'). Why: most lines repeat a known shape (lineMemo.ts) and need no string at all.
+ * '\n'); `buf`: the same bytes as a Buffer (for a native search of the line end). Why: most lines repeat a known shape (lineMemo.ts) and need no string at all.
  */
-export type FastLineHandler = (bytes: DataView, start: number, limit: number, lineNo: number) => number;
+export type FastLineHandler = (bytes: DataView, buf: Buffer, start: number, limit: number, lineNo: number) => number;
 
 export interface ScanOptions {
   /** Lines longer than this (bytes) are skipped with a warning: no trace line is that long. */
@@ -93,7 +93,7 @@ export async function scanLines(ctx: CollectorContext, onLine: LineHandler, opts
     let p = 0;
     while (p < n) {
       ++lineNo;
-      const fe = fast!(view, p, n, lineNo);
+      const fe = fast!(view, buf, p, n, lineNo);
       if (fe >= 0) {
         p = view.getUint8(fe) === 10 ? fe + 1 : fe + 2;
         continue;
