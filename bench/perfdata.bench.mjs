@@ -2,9 +2,10 @@
 // million sched events recorded on this machine (perf bench sched pipe under perf record -a; kept
 // in bench/out/, git-ignored, and reused). Prints events/s, the speed ratio (wall and CPU time:
 // the build machine is shared, CPU time is the steadier number) and peak RSS of each. Times the
-// compiled CLI (bin/es2scope.js), as the other benches do. `es2scopeIngest` decodes in a worker
-// thread (files >= 32 MiB); `es2scopeSerial` is the same build with ES2SCOPE_WORKERS=1 (one
-// thread), for the CPU-time comparison. The load average around the runs is printed too.
+// compiled CLI (bin/es2scope.js: the start-up bundle dist/bundle/ when fresh, else dist/; `cli` in
+// the output says which), as the other benches do. `es2scopeIngest` is the default (binary
+// files are read serially); `es2scopeSerial` the same with ES2SCOPE_WORKERS=1, `es2scopeWorker`
+// with ES2SCOPE_WORKERS=2 (decoded in a worker thread). The load average around the runs is printed too.
 // Env: PERFDATA_BENCH_LOOPS (default 1000000 -> ~3.2 M events, ~370 MB), PERFDATA_BENCH_FILE to
 // use an existing perf.data instead. Needs root, tracefs, perf and /usr/bin/time (else skipped).
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const loops = Number(process.env.PERFDATA_BENCH_LOOPS ?? 1_000_000);
 const outDir = join(root, 'bench', 'out');
 const big = process.env.PERFDATA_BENCH_FILE ?? join(outDir, `perfdata-sched-${loops}.data`);
+
+/** Which build bin/es2scope.js runs: 'bundle' (dist/bundle/, fresh: no source changed since it was built) or 'dist'. */
+function cliEntry() {
+  if (process.env.ES2SCOPE_NO_BUNDLE) return 'dist';
+  try {
+    const { builtMs, files } = JSON.parse(readFileSync(join(root, 'dist', 'bundle', 'inputs.json'), 'utf8'));
+    return files.every((f) => statSync(join(root, f)).mtimeMs <= builtMs) ? 'bundle' : 'dist (bundle stale: run npm run build)';
+  } catch {
+    return 'dist (no bundle: run npm run build)';
+  }
+}
 
 /** Run under /usr/bin/time; wall s, CPU s (user+sys), peak RSS MB. */
 function timed(cmd, args, stdoutFile = '/dev/null', env = process.env) {
@@ -54,13 +66,17 @@ try {
   rmSync(arrow, { force: true });
   const ours = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', arrow, '--json'], summaryFile);
   const events = JSON.parse(readFileSync(summaryFile, 'utf8')).summary.events;
+  rmSync(arrow, { force: true });
+  const worker = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', arrow, '--quiet'], '/dev/null', { ...process.env, ES2SCOPE_WORKERS: '2' });
   const theirs = timed('perf', ['script', '--ns', '-F', 'comm,pid,tid,cpu,time,event,trace', '-i', big]);
   const rate = (t) => Math.round(events / t);
   console.log(JSON.stringify({
     bench: 'perfdata',
+    cli: cliEntry(),
     file: { path: big, bytes: statSync(big).size, events },
     es2scopeIngest: { ...ours, eventsPerSecWall: rate(ours.wallSec), eventsPerSecCpu: rate(ours.cpuSec) },
     es2scopeSerial: { ...serial, eventsPerSecWall: rate(serial.wallSec), eventsPerSecCpu: rate(serial.cpuSec) },
+    es2scopeWorker: { ...worker, eventsPerSecWall: rate(worker.wallSec), eventsPerSecCpu: rate(worker.cpuSec) },
     perfScript: { ...theirs, eventsPerSecWall: rate(theirs.wallSec), eventsPerSecCpu: rate(theirs.cpuSec) },
     speedupWall: Number((theirs.wallSec / ours.wallSec).toFixed(2)),
     speedupCpu: Number((theirs.cpuSec / ours.cpuSec).toFixed(2)),

@@ -2,12 +2,14 @@
 // several million events (fixtures/tracedat/sched-lost-v6.dat, its pages copied N times with
 // shifted timestamps by fixtures/tracedat/slim.ts). Prints events/s, the ratio and peak RSS.
 // Env: TRACEDAT_BENCH_COPIES (default 1300 -> ~3M events, ~220 MB file). Needs /usr/bin/time;
-// trace-cmd is optional (skipped with a message when missing). Times the compiled CLI (bin/es2scope.js):
+// trace-cmd is optional (skipped with a message when missing). Times the compiled CLI (bin/es2scope.js,
+// which runs the start-up bundle dist/bundle/ when fresh, else dist/; `cli` in the output says which):
 // wall and CPU time (the build machine is shared; CPU time is the steadier number), and the load
-// average around the runs. `es2scope` decodes in a worker thread (files >= 32 MiB); `es2scopeSerial`
-// is the same build with ES2SCOPE_WORKERS=1 (one thread), for the CPU-time comparison.
+// average around the runs. `es2scope` is the default (binary files are read serially);
+// `es2scopeSerial` the same with ES2SCOPE_WORKERS=1, `es2scopeWorker` with ES2SCOPE_WORKERS=2 (the
+// file decoded in a worker thread, the main thread writing Arrow), to see whether that pays off.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const copies = Number(process.env.TRACEDAT_BENCH_COPIES ?? 1300);
 const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-tracedat-'));
 const big = join(dir, 'big.dat');
+
+/** Which build bin/es2scope.js runs: 'bundle' (dist/bundle/, fresh: no source changed since it was built) or 'dist'. */
+function cliEntry() {
+  if (process.env.ES2SCOPE_NO_BUNDLE) return 'dist';
+  try {
+    const { builtMs, files } = JSON.parse(readFileSync(join(root, 'dist', 'bundle', 'inputs.json'), 'utf8'));
+    return files.every((f) => statSync(join(root, f)).mtimeMs <= builtMs) ? 'bundle' : 'dist (bundle stale: run npm run build)';
+  } catch {
+    return 'dist (no bundle: run npm run build)';
+  }
+}
 
 /** Run a command under /usr/bin/time; returns wall seconds, CPU seconds (user+sys) and peak RSS in MB. */
 function timed(cmd, args, stdoutFile, env = process.env) {
@@ -35,12 +48,15 @@ try {
   const serial = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, '--quiet'], undefined, { ...process.env, ES2SCOPE_WORKERS: '1' });
   rmSync(out, { force: true });
   const ours = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, '--json'], join(dir, 'summary.json'));
+  rmSync(out, { force: true });
+  const worker = timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, '--quiet'], undefined, { ...process.env, ES2SCOPE_WORKERS: '2' });
   const summary = JSON.parse(spawnSync('cat', [join(dir, 'summary.json')], { encoding: 'utf8' }).stdout);
   const events = summary.summary.events;
   const result = {
-    bench: 'tracedat', file: { copies, bytes: statSync(big).size, events },
+    bench: 'tracedat', cli: cliEntry(), file: { copies, bytes: statSync(big).size, events },
     es2scope: { sec: ours.sec, cpuSec: ours.cpuSec, eventsPerSec: Math.round(events / ours.sec), eventsPerSecCpu: Math.round(events / ours.cpuSec), peakRssMb: Math.round(ours.rssMb) },
     es2scopeSerial: { sec: serial.sec, cpuSec: serial.cpuSec, eventsPerSec: Math.round(events / serial.sec), eventsPerSecCpu: Math.round(events / serial.cpuSec), peakRssMb: Math.round(serial.rssMb) },
+    es2scopeWorker: { sec: worker.sec, cpuSec: worker.cpuSec, eventsPerSec: Math.round(events / worker.sec), eventsPerSecCpu: Math.round(events / worker.cpuSec), peakRssMb: Math.round(worker.rssMb) },
   };
   const tc = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' });
   if (tc.status === 0 || tc.stdout || tc.stderr) {

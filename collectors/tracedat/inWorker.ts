@@ -6,7 +6,6 @@
 // one thread anyway, and they are most of the work left.
 // Back-pressure: the worker waits (Atomics.wait) while more than MAX_AHEAD batches are not yet
 // merged, so memory stays bounded when the main thread is the slower side.
-import { availableParallelism, loadavg } from 'node:os';
 import type { CollectorContext } from '../common/collector.js';
 import type { EventBatchBuilder } from '../common/eventBatch.js';
 import { runParallel } from '../common/parallel/runner.js';
@@ -28,8 +27,7 @@ export interface BinaryTaskConfig {
 /**
  * Whether to read in a worker: a regular file (not stdin or gzip, which are spilled to a
  * temporary file first) of at least MIN_WORKER_BYTES, not --strict (which must stop at the first
- * oddity), and more than one worker allowed (ctx.workers, else ES2SCOPE_WORKERS, else a CPU idle by
- * the 1-minute load average; ES2SCOPE_WORKERS=1 for A/B timing).
+ * oddity), and more than one worker asked for (ctx.workers, else ES2SCOPE_WORKERS=2 or more).
  */
 export function useWorker(ctx: CollectorContext): boolean {
   const size = ctx.source.size;
@@ -38,11 +36,12 @@ export function useWorker(ctx: CollectorContext): boolean {
   if (!forced && size < MIN_WORKER_BYTES) return false;
   const env = process.env.ES2SCOPE_WORKERS;
   const asked = ctx.workers ?? (env !== undefined && env !== '' && Number.isInteger(Number(env)) ? Number(env) : undefined);
-  if (asked !== undefined) return asked >= 2;
-  // Unasked, only when a CPU is idle (as the text reader): the worker costs 20-50 % more CPU time
-  // (batches cross threads), which only pays off in wall time when the second core is free.
-  const cpus = availableParallelism();
-  return cpus >= 2 && loadavg()[0]! < cpus - 0.5;
+  // Unasked: serial. Measured on the 2-CPU build machine (bench/tracedat and perfdata, 3 M events,
+  // A/B back to back): the worker took 5-15 % more wall time and 20 % more CPU time than the serial
+  // read for both formats. What runs in parallel (Arrow conversion and writing, ~0.3 s) is less than
+  // what the worker adds (each batch copied into a wire buffer and again into the main builder,
+  // the worker's start-up), and a serial read no longer waits on its reads (they run ahead).
+  return asked !== undefined && asked >= 2;
 }
 
 /** Read ctx.source in one worker running `taskUrl` (a module exporting runChunk; see binaryTask). */

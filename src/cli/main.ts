@@ -1,5 +1,5 @@
 // es2scope command line: the only place that wires collectors, table, analyze, report and export.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TraceInputError } from '../../collectors/common/diagnostics.js';
 import { commandsFor } from './commands/index.js';
@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   // load only the named command's module (see commands/index.ts: start-up cost)
   for (const register of await commandsFor(argv)) y = register(y);
+  skipHelpCache(y);
   try {
     await y.parseAsync();
     return 0;
@@ -36,6 +37,20 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/**
+ * yargs renders the full help text of the command it runs right after starting its handler, kept
+ * for a later showHelp()/getHelp() (yargs build/lib/command.js: cacheHelpMessage). Nothing here
+ * calls those, and our fail() prints no help text: skip it. Why: 30-50 ms of every start-up
+ * (string-width over each option line), a tenth of an ingest's start-up. yargs is pinned to an
+ * exact version; if its internals change, the help is simply cached as before.
+ */
+function skipHelpCache(y: Argv): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = (y as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 main(hideBin(process.argv)).then((code) => { process.exitCode = code; }, (err: unknown) => {

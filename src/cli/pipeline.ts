@@ -74,7 +74,7 @@ export async function readEvents(
     }
     const diag = new Diagnostics(source.name, opts.strict ?? false);
     diag.format = collector.name;
-    const converter = new EventsBatchConverter();
+    const converter = new EventsBatchConverter(undefined, { reuseBuffers: opts.recycleBatches ?? false });
     onConverter?.(converter);
     const summary = new EventsSummary();
     const builder = new EventBatchBuilder((batch) => {

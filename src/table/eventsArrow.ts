@@ -5,7 +5,7 @@ import {
   Bool, Data, Dictionary as ArrowDictionary, Field, Int32, Int64, RecordBatch, RecordBatchFileWriter,
   Schema, Struct, Uint32, Uint64, Utf8, Vector, makeData, vectorFromArray, type DataType,
 } from 'apache-arrow';
-import { closeSync, fstatSync, ftruncateSync, openSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writevSync } from 'node:fs';
 import { COLUMNS, SCHEMA_VERSION, type ColumnKind } from '../../collectors/common/columns.js';
 import type { EventBatch } from '../../collectors/common/eventBatch.js';
 
@@ -30,21 +30,31 @@ export function eventsSchema(metadata: Map<string, string> = new Map()): Schema 
   return new Schema(fields, md);
 }
 
-/** Pack one byte per row (0 or 1) into an Arrow bitmap; returns null when every row is set. */
-export function packBits(bytes: Uint8Array): { bitmap: Uint8Array | null; unset: number } {
+/**
+ * Pack one byte per row (0 or 1) into an Arrow bitmap; returns null when every row is set.
+ * `into`: a scratch buffer to pack into (when big enough) instead of a new array.
+ */
+export function packBits(bytes: Uint8Array, into?: Uint8Array): { bitmap: Uint8Array | null; unset: number } {
   const n = bytes.length;
-  const bitmap = new Uint8Array(((n + 63) >> 6) << 3);
+  // most set columns are set on every row (ts_ns, event, cpu, ...): a native scan answers that
+  if (bytes.indexOf(0) < 0) return { bitmap: null, unset: 0 };
+  const size = ((n + 63) >> 6) << 3;
+  let bitmap: Uint8Array;
+  if (into !== undefined && into.length >= size) {
+    bitmap = into.subarray(0, size);
+    // the word loop below writes every full byte (when it runs); bytes after those are or-ed into
+    bitmap.fill(0, (bytes.byteOffset & 3) === 0 ? n >> 3 : 0);
+  } else bitmap = new Uint8Array(size);
   let set = 0;
   let i = 0;
   if ((bytes.byteOffset & 3) === 0) {
-    // eight rows at a time through two 32-bit words: byte k of a word is row k's 0/1
+    // eight rows at a time through two 32-bit words: byte k of a word is row k's 0/1. Multiplying
+    // by 0x01020408 shifts byte k's bit to bit 24 + k, and no partial product carries into those
+    // bits, so the top byte of the product is the four rows' bits.
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, n >> 2);
     const full = n >> 3;
     for (let k = 0; k < full; k++) {
-      const a = words[2 * k]!;
-      const b = words[2 * k + 1]!;
-      const bits = (a & 1) | ((a >>> 7) & 2) | ((a >>> 14) & 4) | ((a >>> 21) & 8)
-        | ((b & 1) << 4) | ((b >>> 3) & 0x20) | ((b >>> 10) & 0x40) | ((b >>> 17) & 0x80);
+      const bits = (Math.imul(words[2 * k]!, 0x01020408) >>> 24) | ((Math.imul(words[2 * k + 1]!, 0x01020408) >>> 24) << 4);
       bitmap[k] = bits;
       set += POPCOUNT8[bits]!;
     }
@@ -72,8 +82,25 @@ export class EventsBatchConverter {
   private readonly dictSent = new Map<number, number>();
   private readonly lastValues = new Map<number, readonly string[]>();
 
-  constructor(metadata?: Map<string, string>) {
+  /** Per column: scratch bitmaps for validity and bool values (reuseBuffers only). */
+  private readonly validScratch: (Uint8Array | undefined)[] = [];
+  private readonly boolScratch: (Uint8Array | undefined)[] = [];
+
+  /**
+   * `reuseBuffers`: the consumer keeps nothing of a RecordBatch once it has handled it (the file
+   * sink writes it out at once), so the bitmaps packed per batch are reused for the next one.
+   */
+  constructor(metadata?: Map<string, string>, private readonly opts: { reuseBuffers?: boolean } = {}) {
     this.schema = eventsSchema(metadata);
+  }
+
+  /** A scratch bitmap of `col` for `length` rows (undefined: pack into a new array). */
+  private scratch(list: (Uint8Array | undefined)[], col: number, length: number): Uint8Array | undefined {
+    if (!this.opts.reuseBuffers) return undefined;
+    const size = ((length + 63) >> 6) << 3;
+    let b = list[col];
+    if (b === undefined || b.length < size) list[col] = b = new Uint8Array(size);
+    return b;
   }
 
   convert(batch: EventBatch): RecordBatch {
@@ -82,12 +109,13 @@ export class EventsBatchConverter {
       const column = batch.columns[col]!;
       const field = this.schema.fields[col]!;
       if (!column.touched) return this.allNull(spec.kind, field.type, col, length, batch.dictionaries[col]!);
-      const { bitmap, unset } = packBits(column.valid);
+      const { bitmap, unset } = packBits(column.valid, this.scratch(this.validScratch, col, length));
       const nullBitmap = bitmap ?? undefined;
       switch (spec.kind) {
         case 'bool': {
-          const { bitmap: bits } = packBits(column.values as Uint8Array);
-          const values = bits ?? packAllSet(length);
+          const scratch = this.scratch(this.boolScratch, col, length);
+          const { bitmap: bits } = packBits(column.values as Uint8Array, scratch);
+          const values = bits ?? (scratch ? scratch.subarray(0, ((length + 63) >> 6) << 3).fill(0xff) : packAllSet(length));
           return makeData({ type: field.type as Bool, length, nullCount: unset, nullBitmap, data: values });
         }
         case 'dict': {
@@ -263,6 +291,14 @@ export class ArrowFileSink {
   private wrote = false;
 
   constructor(readonly path: string, private readonly converter: EventsBatchConverter) {
+    // An existing file is unlinked, not truncated: ext4 (auto_da_alloc) writes a truncated file's
+    // data back at close, 0.1-0.25 s for an ingest's few hundred MB. Only a regular file with a
+    // single link (replacing it is then the same as rewriting it); else, or when unlinking fails
+    // (e.g. a read-only directory), it is truncated as before.
+    try {
+      const st = lstatSync(path);
+      if (st.isFile() && st.nlink === 1) unlinkSync(path);
+    } catch { /* absent or not removable: openSync below creates or truncates it */ }
     this.fd = openSync(path, 'w');
     this.writer = new LateDictionaryFileWriter(this.fd, converter.zeroBuffers);
   }
