@@ -223,8 +223,9 @@ export class EventBatchBuilder {
   }
 
   /**
-   * The header columns of the open row in one call (the text row writer's hot path): ts_ns as two
-   * 32-bit halves, event and src_line always; cpu, pid, tid, vcpu and the comm code unless ABSENT.
+   * The header columns of the open row in one call (the collectors' hot paths): ts_ns as two
+   * 32-bit halves, event and src_line (an integer below 2^53) always; cpu, pid, tid, vcpu and the
+   * comm code unless ABSENT.
    */
   rowHeader(tsLo: number, tsHi: number, cpu: number, pid: number, tid: number, vcpu: number, comm: number, event: number, srcLine: number): void {
     const r = this.row;
@@ -237,8 +238,9 @@ export class EventBatchBuilder {
     s.touched = true;
     s = sl[C.src_line]!;
     h = s.halves!;
-    h[r << 1] = srcLine;
-    h[(r << 1) + 1] = 0;
+    const srcLo = srcLine >>> 0;
+    h[r << 1] = srcLo;
+    h[(r << 1) + 1] = (srcLine - srcLo) / 4294967296;
     s.valid[r] = 1;
     s.touched = true;
     s = sl[C.event]!;

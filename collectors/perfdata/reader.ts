@@ -9,7 +9,7 @@
 // (for records inside a COMPRESSED record: that record's offset).
 import { C, LOST_EVENT } from '../common/columns.js';
 import type { CollectorContext } from '../common/collector.js';
-import type { EventBatchBuilder } from '../common/eventBatch.js';
+import { ABSENT, type EventBatchBuilder } from '../common/eventBatch.js';
 import { TraceInputError } from '../common/diagnostics.js';
 import type { RandomAccess } from '../common/source.js';
 import { parseTracingData, type EventFormatSet } from '../common/tepformat/formatSet.js';
@@ -595,31 +595,31 @@ export class PerfDataReader {
     }
     if (a.offTime >= 0) {
       const t = off + a.offTime;
-      const lo = dv.getUint32(le ? t : t + 4, le);
-      const hi = dv.getUint32(le ? t + 4 : t, le);
-      b.halves64(C.ts_ns, lo, hi);
-      this.lastTsLo = lo;
-      this.lastTsHi = hi;
-    } else {
-      b.halves64(C.ts_ns, this.lastTsLo, this.lastTsHi);
-      if (!this.noTimeWarned) {
-        this.noTimeWarned = true;
-        this.ctx.diag.warn('no-time', this.where(src), 'samples carry no TIME (perf record without -T on a non-tracepoint event?); ts_ns repeats the last known time');
-      }
+      this.lastTsLo = dv.getUint32(le ? t : t + 4, le);
+      this.lastTsHi = dv.getUint32(le ? t + 4 : t, le);
+    } else if (!this.noTimeWarned) {
+      this.noTimeWarned = true;
+      this.ctx.diag.warn('no-time', this.where(src), 'samples carry no TIME (perf record without -T on a non-tracepoint event?); ts_ns repeats the last known time');
     }
+    let pid = ABSENT;
+    let tid = ABSENT;
+    let comm = ABSENT;
     if (a.offTid >= 0) {
-      const tid = dv.getInt32(off + a.offTid + 4, le);
-      b.i32(C.pid, dv.getInt32(off + a.offTid, le));
-      b.i32(C.tid, tid);
-      b.dictCode(C.comm, this.threads.commCode(tid));
+      tid = dv.getInt32(off + a.offTid + 4, le);
+      pid = dv.getInt32(off + a.offTid, le);
+      comm = this.threads.commCode(tid);
     }
+    let cpu = ABSENT;
     if (a.offCpu >= 0) {
-      const cpu = dv.getUint32(off + a.offCpu, le);
-      b.i32(C.cpu, cpu);
-      if (cpu < 8192) this.cpuRecords[cpu]++;
+      const c = dv.getUint32(off + a.offCpu, le);
+      cpu = c | 0; // as b.i32 stores it
+      if (c < 8192) this.cpuRecords[c]++;
     }
-    b.dictCode(C.event, info.eventCode);
-    b.num64(C.src_line, src);
+    b.rowHeader(this.lastTsLo, this.lastTsHi, cpu, pid, tid, ABSENT, comm, info.eventCode, src);
+    // values that look like ABSENT to rowHeader (a cpu of 2^31, a pid or tid of -2^31) are kept
+    if (cpu === ABSENT && a.offCpu >= 0) b.i32(C.cpu, cpu);
+    if (tid === ABSENT && a.offTid >= 0) { b.i32(C.tid, tid); b.dictCode(C.comm, comm); }
+    if (pid === ABSENT && a.offTid >= 0) b.i32(C.pid, pid);
     if (a.sampleType & S.RAW) {
       let p = off + a.offVariable;
       const end = off + size;
