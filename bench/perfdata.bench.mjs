@@ -13,22 +13,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliEntry } from './lib/cliEntry.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const loops = Number(process.env.PERFDATA_BENCH_LOOPS ?? 1_000_000);
 const outDir = join(root, 'bench', 'out');
 const big = process.env.PERFDATA_BENCH_FILE ?? join(outDir, `perfdata-sched-${loops}.data`);
-
-/** Which build bin/es2scope.js runs: 'bundle' (dist/bundle/, fresh: no source changed since it was built) or 'dist'. */
-function cliEntry() {
-  if (process.env.ES2SCOPE_NO_BUNDLE) return 'dist';
-  try {
-    const { builtMs, files } = JSON.parse(readFileSync(join(root, 'dist', 'bundle', 'inputs.json'), 'utf8'));
-    return files.every((f) => statSync(join(root, f)).mtimeMs <= builtMs) ? 'bundle' : 'dist (bundle stale: run npm run build)';
-  } catch {
-    return 'dist (no bundle: run npm run build)';
-  }
-}
 
 /** Run under /usr/bin/time; wall s, CPU s (user+sys), peak RSS MB. */
 function timed(cmd, args, stdoutFile = '/dev/null', env = process.env) {
@@ -72,7 +62,7 @@ try {
   const rate = (t) => Math.round(events / t);
   console.log(JSON.stringify({
     bench: 'perfdata',
-    cli: cliEntry(),
+    cli: cliEntry(root),
     file: { path: big, bytes: statSync(big).size, events },
     es2scopeIngest: { ...ours, eventsPerSecWall: rate(ours.wallSec), eventsPerSecCpu: rate(ours.cpuSec) },
     es2scopeSerial: { ...serial, eventsPerSecWall: rate(serial.wallSec), eventsPerSecCpu: rate(serial.cpuSec) },

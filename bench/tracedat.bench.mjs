@@ -13,22 +13,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliEntry } from './lib/cliEntry.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const copies = Number(process.env.TRACEDAT_BENCH_COPIES ?? 1300);
 const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-tracedat-'));
 const big = join(dir, 'big.dat');
-
-/** Which build bin/es2scope.js runs: 'bundle' (dist/bundle/, fresh: no source changed since it was built) or 'dist'. */
-function cliEntry() {
-  if (process.env.ES2SCOPE_NO_BUNDLE) return 'dist';
-  try {
-    const { builtMs, files } = JSON.parse(readFileSync(join(root, 'dist', 'bundle', 'inputs.json'), 'utf8'));
-    return files.every((f) => statSync(join(root, f)).mtimeMs <= builtMs) ? 'bundle' : 'dist (bundle stale: run npm run build)';
-  } catch {
-    return 'dist (no bundle: run npm run build)';
-  }
-}
 
 /** Run a command under /usr/bin/time; returns wall seconds, CPU seconds (user+sys) and peak RSS in MB. */
 function timed(cmd, args, stdoutFile, env = process.env) {
@@ -53,7 +43,7 @@ try {
   const summary = JSON.parse(spawnSync('cat', [join(dir, 'summary.json')], { encoding: 'utf8' }).stdout);
   const events = summary.summary.events;
   const result = {
-    bench: 'tracedat', cli: cliEntry(), file: { copies, bytes: statSync(big).size, events },
+    bench: 'tracedat', cli: cliEntry(root), file: { copies, bytes: statSync(big).size, events },
     es2scope: { sec: ours.sec, cpuSec: ours.cpuSec, eventsPerSec: Math.round(events / ours.sec), eventsPerSecCpu: Math.round(events / ours.cpuSec), peakRssMb: Math.round(ours.rssMb) },
     es2scopeSerial: { sec: serial.sec, cpuSec: serial.cpuSec, eventsPerSec: Math.round(events / serial.sec), eventsPerSecCpu: Math.round(events / serial.cpuSec), peakRssMb: Math.round(serial.rssMb) },
     es2scopeWorker: { sec: worker.sec, cpuSec: worker.cpuSec, eventsPerSec: Math.round(events / worker.sec), eventsPerSecCpu: Math.round(events / worker.cpuSec), peakRssMb: Math.round(worker.rssMb) },
