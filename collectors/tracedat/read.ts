@@ -177,38 +177,8 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
 
     let unknownIds = 0;
     let rows = 0;
-    while (heap.length > 0) {
-      const s = heap[0]!;
-      if (s.kind !== REC_LOST && s.tsBigCur === null && s.recLen >= 2) {
-        // the common case in one go: an event record whose time is a double below 2^53 ns
-        const ns = tsc ? tscNs(s.tsNum) : hz === null && s.tsNum <= MAX_I64_NUM ? s.tsNum : -1;
-        const dv = s.view;
-        const o = s.recStart;
-        const e = eventInfo(dv.getUint16(o, le));
-        if (ns >= 0 && e.reader !== undefined) {
-          let tid = ABSENT;
-          let comm = ABSENT;
-          const r = e.reader.bindView(s.block, dv, o, s.recLen);
-          const pid = r.numAt(e.pidField);
-          if (pid !== undefined) {
-            tid = pid;
-            comm = commOf(pid);
-          }
-          const lo = ns >>> 0;
-          b.rowHeader(lo, (ns - lo) / 4294967296, s.cpu, ABSENT, tid, ABSENT, comm, e.nameCode, s.offset);
-          if (tid === ABSENT && comm !== ABSENT) { b.i32(C.tid, tid); b.dictCode(C.comm, comm); } // a pid of -2^31
-          if (e.decode !== undefined) e.decode(b);
-          else e.decoder?.decodeFields(r, b);
-          b.end();
-          if ((++rows & 0xffff) === 0 && ctx.progress) ctx.progress(0);
-          if (s.advance() || (await step(s))) siftDown();
-          else {
-            const last = heap.pop()!;
-            if (heap.length > 0) { heap[0] = last; siftDown(); }
-          }
-          continue;
-        }
-      }
+    /** The columns of the current record of `s` (any kind of record, any time), but not end(). */
+    const writeRow = (s: CpuStream): void => {
       let ts: bigint | null = null;
       if (tsc) {
         const ns = s.tsBigCur === null ? tscNs(s.tsNum) : -1;
@@ -248,6 +218,34 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
           diag.warn('tracedat-unknown-event', `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
         }
       }
+    };
+    while (heap.length > 0) {
+      const s = heap[0]!;
+      let written = false;
+      if (s.kind !== REC_LOST && s.tsBigCur === null && s.recLen >= 2) {
+        // the common case in one go: an event record whose time is a double below 2^53 ns
+        const ns = tsc ? tscNs(s.tsNum) : hz === null && s.tsNum <= MAX_I64_NUM ? s.tsNum : -1;
+        const dv = s.view;
+        const o = s.recStart;
+        const e = eventInfo(dv.getUint16(o, le));
+        if (ns >= 0 && e.reader !== undefined) {
+          let tid = ABSENT;
+          let comm = ABSENT;
+          const r = e.reader.bindView(s.block, dv, o, s.recLen);
+          const pid = r.numAt(e.pidField);
+          if (pid !== undefined) {
+            tid = pid;
+            comm = commOf(pid);
+          }
+          const lo = ns >>> 0;
+          b.rowHeader(lo, (ns - lo) / 4294967296, s.cpu, ABSENT, tid, ABSENT, comm, e.nameCode, s.offset);
+          if (tid === ABSENT && comm !== ABSENT) { b.i32(C.tid, tid); b.dictCode(C.comm, comm); } // a pid of -2^31
+          if (e.decode !== undefined) e.decode(b);
+          else e.decoder?.decodeFields(r, b);
+          written = true;
+        }
+      }
+      if (!written) writeRow(s);
       b.end();
       if ((++rows & 0xffff) === 0 && ctx.progress) ctx.progress(0);
       // advance() is synchronous; only a block boundary needs an await (one per 64 pages / chunk)
