@@ -238,6 +238,19 @@ function fillTail(h: LineHeader, te: TailEntry, colon: number): void {
   h.tailMemo = te;
 }
 
+/** The entry of a recent list whose text is t[from, to), moved one place up; else undefined. */
+function findRecent<E extends { readonly text: string; readonly key: ByteKey | null }>(list: E[], t: string, from: number, to: number, bytes: DataView | null): E | undefined {
+  const n = to - from;
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k]!;
+    if (x.text.length === n && same(x.text, x.key, t, from, to, bytes)) {
+      promote(list, k);
+      return x;
+    }
+  }
+  return undefined;
+}
+
 /** Move an entry found at k one place up: the common ones gather at the front. */
 function promote<T>(list: T[], k: number): void {
   if (k > 0) { const x = list[k]!; list[k] = list[k - 1]!; list[k - 1] = x; }
@@ -372,15 +385,7 @@ export class LineMemo {
     const ts = h.tsStart;
     if (pe === undefined && pg.on) {
       const list = this.prefixes;
-      const n = ts - s;
-      for (let k = 0; k < list.length; k++) {
-        const p = list[k]!;
-        if (p.text.length === n && same(p.text, p.key, t, s, ts, bytes)) {
-          pe = p;
-          promote(list, k);
-          break;
-        }
-      }
+      pe = findRecent(list, t, s, ts, bytes);
       if (pe === undefined) {
         // an older prefix (and its recent tails): back to the front
         pe = this.prefixByText.get(t.slice(s, ts));
@@ -404,18 +409,7 @@ export class LineMemo {
     const tg = this.tailGate;
     let te: TailEntry | undefined;
     if (tg.on) {
-      const n = e - colon;
-      if (pe !== undefined) {
-        const recent = pe.recent;
-        for (let k = 0; k < recent.length; k++) {
-          const r = recent[k]!;
-          if (r.text.length === n && same(r.text, r.key, t, colon, e, bytes)) {
-            te = r;
-            promote(recent, k);
-            break;
-          }
-        }
-      }
+      if (pe !== undefined) te = findRecent(pe.recent, t, colon, e, bytes);
       if (te === undefined) {
         te = this.tails.get(t.slice(colon, e));
         if (te !== undefined) {

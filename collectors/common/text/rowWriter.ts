@@ -140,7 +140,7 @@ export class TextRowWriter {
     const pe = h.prefixMemo!;
     const te = h.tailMemo!;
     const b = this.ctx.builder;
-    if (this.pending.length > 0 || !h.tsValues) return false;
+    if (this.pending.length > 0) return false;
     if (h.commEnd > h.commStart && pe.commDict !== b.dictionaries[C.comm]) return false;
     if (te.eventDict !== b.dictionaries[C.event]) return false;
     const ev = te.event!;
@@ -234,6 +234,11 @@ export class TextRowWriter {
   /** Seconds.fraction (any number of fraction digits up to 9) or a raw counter, into ts_ns. */
   private writeTs(text: string, h: LineHeader): void {
     const b = this.ctx.builder;
+    const valueNs = this.tsValuesNs(h);
+    if (valueNs >= 0) {
+      setNs(b, valueNs);
+      return;
+    }
     const s = h.tsStart;
     const dot = h.tsDot;
     const e = h.tsEnd;
@@ -246,8 +251,7 @@ export class TextRowWriter {
       }
       if (e - s <= 15) {
         let v = 0;
-        if (h.tsValues) v = h.tsSec;
-        else for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+        for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
         setNs(b, v);
         this.noteTs(v, null);
       } else {
@@ -263,14 +267,9 @@ export class TextRowWriter {
       this.ctx.diag.precision(POW10[9 - fd]!);
     }
     let sec = 0;
+    for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
     let frac = 0;
-    if (h.tsValues) {
-      sec = h.tsSec;
-      frac = h.tsFrac;
-    } else {
-      for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
-      for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
-    }
+    for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
     if (sec < MAX_SAFE_SEC && dot - s <= 7) {
       const ns = sec * 1e9 + frac * POW10[9 - fd]!;
       setNs(b, ns);
@@ -283,10 +282,11 @@ export class TextRowWriter {
   }
 
   /**
-   * The time writeTs would write, from h.tsSec / h.tsFrac alone, when that is exact and below
-   * 2^53 ns (noted as writeTs notes it); -1 otherwise (nothing noted).
+   * The time from h.tsSec / h.tsFrac alone (lineMemo.ts read them), when they are there, exact and
+   * below 2^53 ns (precision noted as writeTs notes it); -1 otherwise (nothing noted).
    */
   private tsValuesNs(h: LineHeader): number {
+    if (!h.tsValues) return -1;
     const dot = h.tsDot;
     if (dot < 0) {
       if (h.tsEnd - h.tsStart > 15) return -1;

@@ -7,7 +7,7 @@ import type { Dictionary, EventBatchBuilder } from '../eventBatch.js';
 /**
  * A copy of `s` that shares no memory with the string it was sliced from. Why: V8 makes a slice of
  * 13 or more characters a view that keeps its parent alive, and a kept key would pin a whole
- * 64 KiB chunk of the input (the line memo keeps thousands of keys). Runs once per new key.
+ * 64 KiB chunk of the input (comm and event names are kept for the whole read). Runs once per new key.
  */
 export function ownCopy(s: string): string {
   if (s.length < 13) return s;
@@ -42,33 +42,6 @@ export class RangeMap<V> {
       if (k === undefined) return -1 - i;
       if (this.hashes[i] === h && k.length === n && t.startsWith(k, s)) return i;
     }
-  }
-
-  /** Entries held. */
-  get count(): number { return this.size; }
-
-  /** Drop every entry (keeps the current capacity). */
-  clear(): void {
-    this.keys.fill(undefined);
-    this.vals.fill(undefined);
-    this.hashes.fill(0);
-    this.size = 0;
-  }
-
-  /** Add or replace the value of a range. */
-  set(t: string, s: number, e: number, v: V): void {
-    const h = RangeMap.hash(t, s, e);
-    const i = this.slot(t, s, e, h);
-    if (i >= 0) this.vals[i] = v;
-    else this.insert(-1 - i, ownCopy(t.slice(s, e)), h, v);
-  }
-
-  /** Add or replace the value of `key`, kept as given (a string the caller made with ownCopy). */
-  setOwned(key: string, v: V): void {
-    const h = RangeMap.hash(key, 0, key.length);
-    const i = this.slot(key, 0, key.length, h);
-    if (i >= 0) this.vals[i] = v;
-    else this.insert(-1 - i, key, h, v);
   }
 
   get(t: string, s: number, e: number): V | undefined {
