@@ -26,8 +26,14 @@ import { OrderedQueue } from './orderedQueue.js';
 import { Threads } from './threads.js';
 import { ZstdRecords } from './zstdRecords.js';
 
-/** Bytes read per chunk; a record (at most 64 KiB) never straddles two chunks: we re-read from its start. */
-const CHUNK_BYTES = 8 << 20;
+/**
+ * Bytes read per chunk; a record (at most 64 KiB) never straddles two chunks: we re-read from its
+ * start. 2 MiB, not 8: a chunk stays alive while one queued record points into it, so smaller
+ * chunks pin less beyond the queued records themselves (peak RSS of the bench ingest -8 MB).
+ */
+const CHUNK_BYTES = 2 << 20;
+/** Chunk backings kept for reuse, in bytes: all a peak needs (fresh pages cost more than holding them). */
+const FREE_BYTES = 64 << 20;
 /** The read-ahead starts this far before the end of the chunk being parsed (above any record's size, a u16). */
 const SPEC_OVERLAP = 1 << 16;
 /** Read ahead only with chunks of at least this size (a chunk must reach past the overlap). */
@@ -74,7 +80,7 @@ export class PerfDataReader {
 
   constructor(private readonly ctx: CollectorContext) {
     this.threads = new Threads(ctx.builder);
-    this.queue = new OrderedQueue((buf, dv, off, ai, src) => this.emit(buf, dv, off, ai, src));
+    this.queue = new OrderedQueue((buf, dv, off, ai, src, tsLo, tsHi) => this.emit(buf, dv, off, ai, src, tsLo, tsHi));
   }
 
   private where(off: number): string { return `${this.ctx.source.name}@0x${off.toString(16)}`; }
@@ -309,14 +315,16 @@ export class PerfDataReader {
     let pos = start;
     const chunkBytes = Math.max(64, this.ctx.chunkSize ?? CHUNK_BYTES);
     let minRead = 0; // a record bigger than a chunk: read at least this much next time
-    // Chunk buffers are reused once no queued record points into them: a fresh 8 MiB per read
+    // Chunk buffers are reused once no queued record points into them: a fresh chunk per read
     // cost page faults (system time) and full GCs. `lent`: chunks handed out, with their buffer.
     const free: Uint8Array[] = [];
+    const freeMax = Math.max(4, Math.floor(FREE_BYTES / chunkBytes));
+    const keep = (backing: Uint8Array): void => { if (free.length < freeMax) free.push(backing); };
     const lent: { chunk: Uint8Array; backing: Uint8Array }[] = [];
     const backingFor = (want: number): Uint8Array => {
       for (let i = lent.length - 1; i >= 0; i--) {
         if (this.queue.holds(lent[i]!.chunk)) continue;
-        if (free.length < 4) free.push(lent[i]!.backing);
+        keep(lent[i]!.backing);
         lent.splice(i, 1);
       }
       const backing = free.pop();
@@ -325,7 +333,7 @@ export class PerfDataReader {
     // Read-ahead: while a chunk is parsed, the next one is read (in libuv's thread pool) from
     // SPEC_OVERLAP bytes before its end. The record cut by a chunk's end is shorter than that (a
     // record's size is a u16), so the next chunk starts inside the read-ahead; else (a tracing-data
-    // record jumped ahead) it is dropped. Why: the reader sat idle for every 8 MiB read, about a
+    // record jumped ahead) it is dropped. Why: the reader sat idle for every chunk read, about a
     // tenth of a perf.data ingest.
     let ahead: { pos: number; backing: Uint8Array; bytes: Promise<number> } | null = null;
     const dropAhead = async (): Promise<void> => {
@@ -333,7 +341,7 @@ export class PerfDataReader {
       const a = ahead;
       ahead = null;
       await a.bytes.catch(() => 0);
-      if (free.length < 4) free.push(a.backing);
+      keep(a.backing);
     };
     try {
       while (pos < end) {
@@ -346,7 +354,7 @@ export class PerfDataReader {
             ahead = null;
             const n = await a.bytes;
             if (pos < a.pos + n) got = { chunk: a.backing.subarray(pos - a.pos, n), backing: a.backing };
-            else if (free.length < 4) free.push(a.backing);
+            else keep(a.backing);
           }
           await dropAhead();
           if (got === null) {
@@ -366,7 +374,7 @@ export class PerfDataReader {
         } else {
           const raw = await ra.read(pos, want);
           // a plain Uint8Array, not a Buffer: Buffer#slice is a view, and a decoder that keeps a
-          // "copy" made with slice() would pin the whole 8 MiB chunk
+          // "copy" made with slice() would pin the whole chunk
           chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
         }
         minRead = 0;
@@ -475,8 +483,9 @@ export class PerfDataReader {
         }
       }
       if (tOff < 0) {
-        // no time: perf delivers such records at once (ordered_events cannot place them)
-        this.emit(buf, dv, off, ai, src);
+        // no time: perf delivers such records at once (ordered_events cannot place them); a SAMPLE
+        // here has no TIME field or is too short for it, so sample() does not use the 0, 0
+        this.emit(buf, dv, off, ai, src, 0, 0);
         return;
       }
       const lo = dv.getUint32(le ? tOff : tOff + 4, le);
@@ -555,12 +564,13 @@ export class PerfDataReader {
 
   // ---- rows ----------------------------------------------------------------------------------
 
-  private emit(buf: Uint8Array, dv: DataView, off: number, ai: number, src: number): void {
+  /** A record in time order; (tsLo, tsHi): the time record() queued it by. */
+  private emit(buf: Uint8Array, dv: DataView, off: number, ai: number, src: number, tsLo: number, tsHi: number): void {
     const le = this.le;
     const type = dv.getUint32(off, le);
     const size = dv.getUint16(off + 6, le);
     switch (type) {
-      case Rec.SAMPLE: this.sample(buf, dv, off, size, ai, src); return;
+      case Rec.SAMPLE: this.sample(buf, dv, off, size, ai, src, tsLo, tsHi); return;
       case Rec.COMM: {
         if (size < 16) return;
         const tid = dv.getInt32(off + 12, le);
@@ -583,7 +593,7 @@ export class PerfDataReader {
     }
   }
 
-  private sample(buf: Uint8Array, dv: DataView, off: number, size: number, ai: number, src: number): void {
+  private sample(buf: Uint8Array, dv: DataView, off: number, size: number, ai: number, src: number, tsLo: number, tsHi: number): void {
     if (!this.resolved) this.resolve();
     const a = this.attrs[ai]!;
     const info = this.infos[ai]!;
@@ -594,9 +604,9 @@ export class PerfDataReader {
       return;
     }
     if (a.offTime >= 0) {
-      const t = off + a.offTime;
-      this.lastTsLo = dv.getUint32(le ? t : t + 4, le);
-      this.lastTsHi = dv.getUint32(le ? t + 4 : t, le);
+      // the TIME field, as record() read it for the queue (offVariable >= offTime + 8 was checked)
+      this.lastTsLo = tsLo;
+      this.lastTsHi = tsHi;
     } else if (!this.noTimeWarned) {
       this.noTimeWarned = true;
       this.ctx.diag.warn('no-time', this.where(src), 'samples carry no TIME (perf record without -T on a non-tracepoint event?); ts_ns repeats the last known time');
@@ -615,7 +625,8 @@ export class PerfDataReader {
       cpu = c | 0; // as b.i32 stores it
       if (c < 8192) this.cpuRecords[c]++;
     }
-    b.rowHeader(this.lastTsLo, this.lastTsHi, cpu, pid, tid, ABSENT, comm, info.eventCode, src);
+    // the low half as an int32 (same bits in the column; see EmitFn)
+    b.rowHeader(this.lastTsLo | 0, this.lastTsHi, cpu, pid, tid, ABSENT, comm, info.eventCode, src);
     // values that look like ABSENT to rowHeader (a cpu of 2^31, a pid or tid of -2^31) are kept
     if (cpu === ABSENT && a.offCpu >= 0) b.i32(C.cpu, cpu);
     if (tid === ABSENT && a.offTid >= 0) { b.i32(C.tid, tid); b.dictCode(C.comm, comm); }

@@ -150,8 +150,11 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       let i = heap.length - 1;
       while (i > 0) {
         const p = (i - 1) >> 1;
-        if (!less(heap[i]!, heap[p]!)) break;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        const child = heap[i]!;
+        const parent = heap[p]!;
+        if (!less(child, parent)) break;
+        heap[i] = parent;
+        heap[p] = child;
         i = p;
       }
     };
@@ -165,7 +168,10 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
         if (l < n && less(heap[l]!, heap[m]!)) m = l;
         if (r < n && less(heap[r]!, heap[m]!)) m = r;
         if (m === i) return;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        // a swap through two locals: a destructuring swap allocated an array per record here
+        const top = heap[i]!;
+        heap[i] = heap[m]!;
+        heap[m] = top;
         i = m;
       }
     };
@@ -227,7 +233,8 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
         const ns = tsc ? tscNs(s.tsNum) : hz === null && s.tsNum <= MAX_I64_NUM ? s.tsNum : -1;
         const dv = s.view;
         const o = s.recStart;
-        const e = eventInfo(dv.getUint16(o, le));
+        const id = dv.getUint16(o, le);
+        const e = events[id] ?? eventInfo(id); // the array read inlined; eventInfo is too big to be
         if (ns >= 0 && e.reader !== undefined) {
           let tid = ABSENT;
           let comm = ABSENT;
@@ -238,7 +245,8 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
             comm = commOf(pid);
           }
           const lo = ns >>> 0;
-          b.rowHeader(lo, (ns - lo) / 4294967296, s.cpu, ABSENT, tid, ABSENT, comm, e.nameCode, s.offset);
+          // lo as an int32 (same bits in the Uint32 column): an uint32 above 2^31 is a heap number per call
+          b.rowHeader(lo | 0, (ns - lo) / 4294967296, s.cpu, ABSENT, tid, ABSENT, comm, e.nameCode, s.offset);
           if (tid === ABSENT && comm !== ABSENT) { b.i32(C.tid, tid); b.dictCode(C.comm, comm); } // a pid of -2^31
           if (e.decode !== undefined) e.decode(b);
           else e.decoder?.decodeFields(r, b);
