@@ -222,9 +222,17 @@ function warmScanRows(): void {
   if (warm) return;
   warm = true;
   const one = new Uint8Array([1]);
-  // several calls: V8 allocates a function's feedback vector only after some bytecode has run
+  // several calls: V8 allocates a function's feedback vector only after some bytecode has run; and
+  // values of the real kinds (a timestamp above 2^32 ns, infinite bounds): Smi-only feedback would
+  // deoptimise again at the first real timestamp
   for (let k = 0; k < 40; k++) {
-    scanRows(0, 1, new Int32Array(1), new Uint32Array(2), new Int32Array(1), one, new Int32Array(1), one,
-      new Float64Array(1), new Float64Array(1).fill(1), new Int32Array(1), new Float64Array(S_WORDS).fill(-1));
+    const state = new Float64Array(S_WORDS);
+    state[S_MIN] = Infinity;
+    state[S_MAX] = -Infinity;
+    state[S_MIN_I] = -1;
+    state[S_MAX_I] = -1;
+    state[S_ODD_AT] = -1;
+    scanRows(0, 1, new Int32Array(1), Uint32Array.of(0x89abcdef, 0x5a000 + k), new Int32Array(1), one, new Int32Array(1), one,
+      new Float64Array(1), new Float64Array(1).fill(-Infinity), new Int32Array(1), state);
   }
 }

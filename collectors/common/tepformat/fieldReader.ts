@@ -84,12 +84,15 @@ export class RecordFieldReader implements FieldReader, CompiledFieldReader {
   ref(name: string): FieldLayout | undefined { return this.format.byName.get(name); }
 
   /**
-   * num() of a resolved field: the same answer, without the name lookup. The common case (a
-   * 4-byte scalar inside the record) is short enough for V8 to inline into the compiled decoders.
+   * num() of a resolved field: the same answer, without the name lookup. The common cases (a 4- or
+   * 8-byte scalar inside the record) are short enough for V8 to inline into the compiled decoders.
    */
   numAt(f: FieldLayout | undefined): number | undefined {
-    if (f !== undefined && f.size === 4 && f.arrayLen === null && f.location === 'inline' && f.offset + 4 <= this.length) {
-      return f.signed ? this.dv.getInt32(this.start + f.offset, this.le) : this.dv.getUint32(this.start + f.offset, this.le);
+    if (f !== undefined && f.arrayLen === null && f.location === 'inline' && f.offset + f.size <= this.length) {
+      const o = this.start + f.offset;
+      if (f.size === 4) return f.signed ? this.dv.getInt32(o, this.le) : this.dv.getUint32(o, this.le);
+      // 8-byte little-endian (a `long`, e.g. sched_switch prev_state): as numAtAny computes it
+      if (f.size === 8 && this.le) return (f.signed ? this.dv.getInt32(o + 4, true) : this.dv.getUint32(o + 4, true)) * TWO32 + this.dv.getUint32(o, true);
     }
     return this.numAtAny(f);
   }
