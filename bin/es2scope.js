@@ -48,23 +48,24 @@ function unchangedSince(builtMs, files) {
  * The command's start-up script, when the bundle has one (dist/bundle/startup-<command>.cjs: the
  * CLI with only that command, as one CommonJS function; see bundle.mjs), compiled with its V8
  * code cache made at build time after a warm-up run: no compile of the ES module bundle, and the
- * functions the warm-up ran come as bytecode. Returns false when it cannot be used (then the ES
- * module bundle runs): other command (--help, typos), no script, or it does not compile. A cache
- * that V8 rejects (another node, other V8 flags) or that is missing only costs the compile time.
- * ES2SCOPE_NO_STARTUP=1: skip it (A/B timing).
+ * functions the warm-up ran come as bytecode. Returns 'ran'; 'stale' when one of its sources
+ * changed (then so did the bundle's: its sources are a subset, and dist/ runs); 'none' when it
+ * cannot be used (then the ES module bundle runs): other command (--help, typos), no script, or it
+ * does not compile. A cache that V8 rejects (another node, other V8 flags) or that is missing only
+ * costs the compile time. ES2SCOPE_NO_STARTUP=1: skip it (A/B timing).
  */
 function runStartupScript(built) {
   const command = process.argv[2];
-  const startup = built.startup;
-  if (!startup || !Array.isArray(startup.commands) || !startup.commands.includes(command) || process.env.ES2SCOPE_NO_STARTUP) return false;
+  const scripts = built.startup && built.startup.scripts;
+  if (!scripts || !Object.hasOwn(scripts, command) || process.env.ES2SCOPE_NO_STARTUP) return 'none';
   let fn;
   let file;
   try {
-    const { script, cache, files } = startup.scripts[command];
+    const { script, cache, files } = scripts[command];
     // its own sources (and its workers'): fewer stats than the whole bundle's
     if (!unchangedSince(built.builtMs, files)) {
       trace(`${script} is stale`);
-      return false;
+      return 'stale';
     }
     file = join(bundleDir, script);
     const source = readFileSync(file, 'latin1'); // ASCII (bundle.mjs checks): one byte a character
@@ -79,16 +80,17 @@ function runStartupScript(built) {
     fn = code.runInThisContext();
   } catch (err) {
     trace(`no start-up script (${err && err.message})`);
-    return false;
+    return 'none';
   }
   const module = { exports: {} };
   fn(module.exports, createRequire(file), module, file, bundleDir);
-  return true;
+  return 'ran';
 }
 
 const built = readManifest();
-if (!(built && runStartupScript(built))) {
-  const fresh = built && existsSync(join(bundleDir, 'main.js')) && unchangedSince(built.builtMs, built.files);
+const startup = built ? runStartupScript(built) : 'none';
+if (startup !== 'ran') {
+  const fresh = startup === 'none' && built && existsSync(join(bundleDir, 'main.js')) && unchangedSince(built.builtMs, built.files);
   const main = fresh ? join(bundleDir, 'main.js') : compiled;
   trace(main);
   import(pathToFileURL(main).href).catch((err) => {

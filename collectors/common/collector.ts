@@ -18,8 +18,10 @@ export interface CollectorContext {
    */
   readonly tscHz?: number;
   /**
-   * Worker threads for collectors that can read a regular file in parallel chunks (text formats;
-   * see collectors/common/parallel). Unset: os.availableParallelism() for large files; 0 or 1: none.
+   * Worker threads for collectors that can read a regular file on workers (text formats: parallel
+   * chunks, see collectors/common/parallel; trace.dat and perf.data: one decode worker). Unset:
+   * ES2SCOPE_WORKERS, else text uses the CPUs but one for large files and binary formats none;
+   * 0 or 1: none.
    */
   readonly workers?: number;
   /** Chunk size (bytes) for such a parallel read; unset: chosen from the file size. */

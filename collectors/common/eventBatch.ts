@@ -115,7 +115,6 @@ export class EventBatchBuilder {
     this.row = 0;
   }
 
-
   /** Rows per batch (the sink gets batches of this many rows, the last one excepted). */
   get batchCapacity(): number { return this.capacity; }
 

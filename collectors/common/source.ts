@@ -112,7 +112,7 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
         name: path,
         head,
         size: st.size,
-        chunks: (chunkSize = 1 << 20) => fileChunks(path, chunkSize),
+        chunks: (chunkSize = 1 << 20) => readAheadChunks(path, chunkSize, FILE_READ_BYTES),
         random: () => openRandom(path),
         dispose: async () => {},
       };
@@ -123,28 +123,31 @@ export async function openTraceSource(path: string): Promise<TraceSource> {
 }
 
 /**
- * Bytes of a regular file in chunks of `chunkSize`, read FILE_READ_BYTES at a time into two reused
- * buffers, one read ahead: the next read runs in libuv's thread pool while the current one is
- * parsed. Why not createReadStream: with the 64 KiB chunks the text scanner wants, each read is one
- * thread-pool round trip, and the main thread sat idle for most of them (160 MB: 740 ms against
- * 90 ms here). Why reused buffers: the first touch of fresh memory costs ~15-20 µs per 4 KiB page on
- * a paravirtualised (kvm-pvm) host like the build VM, 3-4 s for an 836 MB file. The contract: a
- * chunk is valid until the consumer asks for the next one; a consumer that keeps bytes copies them
- * (text/lines.ts copies the partial last line).
+ * Bytes [start, end) of a regular file in chunks of `chunkSize`, read `readBytes` at a time into
+ * two reused buffers, one read ahead: the next read runs in libuv's thread pool while the current
+ * one is parsed. Why not createReadStream: with the 64 KiB chunks the text scanner wants, each read
+ * is one thread-pool round trip, and the main thread sat idle for most of them (160 MB: 740 ms
+ * against 90 ms here). Why reused buffers: the first touch of fresh memory costs ~15-20 µs per 4 KiB
+ * page on a paravirtualised (kvm-pvm) host like the build VM, 3-4 s for an 836 MB file. The
+ * contract: a chunk is valid until the consumer asks for the next one; a consumer that keeps bytes
+ * copies them (text/lines.ts copies the partial last line). Also the reader of a chunk worker's
+ * byte range (parallel/rangeSource.ts).
  */
-const FILE_READ_BYTES = 4 << 20;
-
-async function* fileChunks(path: string, chunkSize: number): AsyncIterable<Buffer> {
+export async function* readAheadChunks(path: string, chunkSize: number, readBytes: number, start = 0, end = Infinity): AsyncIterable<Buffer> {
   const fh = await open(path, 'r');
-  const size = Math.max(chunkSize, FILE_READ_BYTES);
+  const size = Math.max(chunkSize, readBytes);
   const bufs = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  let pos = start;
+  /** Fill `buf` from pos (up to size bytes, not past end); returns the bytes read (fewer: end or EOF). */
   const fill = async (buf: Buffer): Promise<number> => {
+    const want = Math.min(size, end - pos);
     let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await fh.read(buf, filled, size - filled, null);
+    while (filled < want) {
+      const { bytesRead } = await fh.read(buf, filled, want - filled, pos + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
+    pos += filled;
     return filled;
   };
   let cur = 0;
@@ -163,6 +166,9 @@ async function* fileChunks(path: string, chunkSize: number): AsyncIterable<Buffe
     await fh.close();
   }
 }
+
+/** A serial read's file read size: larger reads than the text pieces (4 MiB measured best, bench/README.md). */
+const FILE_READ_BYTES = 4 << 20;
 
 /** stdin or gzip: peek the head, then either keep streaming or spill to disk for random access. */
 async function fromStream(name: string, reopen: (() => Readable) | null, temps: string[]): Promise<TraceSource> {

@@ -301,8 +301,8 @@ export class OrderedQueue {
     while (p < size) p <<= 1;
     if (this.merging.length < p) {
       this.merging = grown(this.merging, p);
-      this.headHi = grownU32(this.headHi, p);
-      this.headLo = grownU32(this.headLo, p);
+      this.headHi = grown(this.headHi, p);
+      this.headLo = grown(this.headLo, p);
     }
     if (this.tree.length < p) { this.tree = new Int32Array(p); this.treeUp = new Int32Array(p); }
     const merging = this.merging, kHi = this.headHi, kLo = this.headLo, tree = this.tree, up = this.treeUp;
@@ -381,14 +381,9 @@ export class OrderedQueue {
   }
 }
 
-function grown(a: Int32Array, to: number): Int32Array {
-  const b = new Int32Array(to);
-  b.set(a);
-  return b;
-}
-
-function grownU32(a: Uint32Array, to: number): Uint32Array {
-  const b = new Uint32Array(to);
+/** A copy of `a` in a new array of the same kind with `to` elements. */
+function grown<T extends Int32Array | Uint32Array>(a: T, to: number): T {
+  const b = new (a.constructor as new (n: number) => T)(to);
   b.set(a);
   return b;
 }

@@ -8,6 +8,7 @@
 // merged, so memory stays bounded when the main thread is the slower side.
 import type { CollectorContext } from '../common/collector.js';
 import type { EventBatchBuilder } from '../common/eventBatch.js';
+import { envWorkers } from '../common/parallel/envWorkers.js';
 import { runParallel } from '../common/parallel/runner.js';
 
 /** Below this a serial read costs less than starting a worker (module load ~0.1 s). */
@@ -34,8 +35,7 @@ export function useWorker(ctx: CollectorContext): boolean {
   if (size === null || ctx.diag.strict) return false;
   const forced = ctx.parallelChunkBytes !== undefined; // tests force the parallel path on small files
   if (!forced && size < MIN_WORKER_BYTES) return false;
-  const env = process.env.ES2SCOPE_WORKERS;
-  const asked = ctx.workers ?? (env !== undefined && env !== '' && Number.isInteger(Number(env)) ? Number(env) : undefined);
+  const asked = ctx.workers ?? envWorkers();
   // Unasked: serial. Measured on the 2-CPU build machine (bench/tracedat and perfdata, 3 M events,
   // A/B back to back): the worker took 5-15 % more wall time and 20 % more CPU time than the serial
   // read for both formats. What runs in parallel (Arrow conversion and writing, ~0.3 s) is less than

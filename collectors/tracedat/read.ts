@@ -256,7 +256,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       if (!written) writeRow(s);
       b.end();
       if ((++rows & 0xffff) === 0 && ctx.progress) ctx.progress(0);
-      // advance() is synchronous; only a block boundary needs an await (one per 64 pages / chunk)
+      // advance() is synchronous; only a block boundary needs an await (one per read block or compressed chunk)
       if (s.advance() || (await step(s))) siftDown();
       else {
         const last = heap.pop()!;

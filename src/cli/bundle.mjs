@@ -89,22 +89,12 @@ const workers = workerEntries();
 const workerOut = (e) => `worker-${posix(relative(root, e)).replace(/\.ts$/, '').replace(/[/.]/g, '_')}`;
 
 /** import.meta.url -> the URL of the module's own file (tsc output for our .ts), relative to the bundle. */
-const metaUrl = {
-  name: 'es2scope-meta-url',
-  setup(build) {
-    build.onLoad({ filter: /\.(ts|mjs|js|cjs)$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      const inPackage = args.path.includes(`${sep}node_modules${sep}`);
-      const mirror = workers.callers.has(args.path);
-      const target = inPackage ? args.path : join(mirror ? outdir : join(root, 'dist'), relative(root, args.path)).replace(/\.ts$/, '.js');
-      const rel = JSON.stringify(posix(relative(outdir, target)));
-      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${rel}, import.meta.url).href`);
-      const loader = args.path.endsWith('.ts') ? 'ts' : 'js';
-      return { contents, loader, resolveDir: dirname(args.path) };
-    });
-  },
-};
+function withMetaUrl(text, path, inPackage) {
+  const mirror = workers.callers.has(path);
+  const target = inPackage ? path : join(mirror ? outdir : join(root, 'dist'), relative(root, path)).replace(/\.ts$/, '.js');
+  const rel = JSON.stringify(posix(relative(outdir, target)));
+  return text.replace(/\bimport\.meta\.url\b/g, `new URL(${rel}, import.meta.url).href`);
+}
 
 /**
  * string-width (three copies, under yargs' cliui and wrap-ansi) makes an Intl.Segmenter when it is
@@ -112,22 +102,46 @@ const metaUrl = {
  * `es2scope --version`, for text widths that only --help and usage errors measure. Make it on
  * first use instead. Only where the segmenter is used for .segment() alone (else left as is).
  */
-const lazySegmenter = {
-  name: 'es2scope-lazy-segmenter',
+function withLazySegmenter(text) {
+  const m = /^(?:const|let|var) (\w+) = new Intl\.Segmenter\(\);$/m.exec(text);
+  if (!m) return text;
+  const name = m[1];
+  const uses = text.match(new RegExp(`\\b${name}\\b`, 'g')).length - 1;
+  const segments = text.match(new RegExp(`\\b${name}\\.segment\\(`, 'g'))?.length ?? 0;
+  if (uses !== segments) return text;
+  return text.replace(m[0], `let ${name}Made; const ${name} = { segment: (s) => (${name}Made ??= new Intl.Segmenter()).segment(s) };`);
+}
+
+/** The two source rewrites above, in one onLoad (esbuild takes the first onLoad that answers): each file read once. */
+const sourceRewrites = {
+  name: 'es2scope-source-rewrites',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.(js|mjs)$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const m = /^(?:const|let|var) (\w+) = new Intl\.Segmenter\(\);$/m.exec(text);
-      if (!m) return undefined;
-      const name = m[1];
-      const uses = text.match(new RegExp(`\\b${name}\\b`, 'g')).length - 1;
-      const segments = text.match(new RegExp(`\\b${name}\\.segment\\(`, 'g'))?.length ?? 0;
-      if (uses !== segments || text.includes('import.meta.url')) return undefined;
-      const lazy = `let ${name}Made; const ${name} = { segment: (s) => (${name}Made ??= new Intl.Segmenter()).segment(s) };`;
-      return { contents: text.replace(m[0], lazy), loader: 'js', resolveDir: dirname(args.path) };
+    build.onLoad({ filter: /\.(ts|mjs|js|cjs)$/ }, (args) => {
+      const original = readFileSync(args.path, 'utf8');
+      const inPackage = args.path.includes(`${sep}node_modules${sep}`);
+      let text = inPackage && /\.m?js$/.test(args.path) ? withLazySegmenter(original) : original;
+      if (text.includes('import.meta.url')) text = withMetaUrl(text, args.path, inPackage);
+      if (text === original) return undefined;
+      return { contents: text, loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
     });
   },
 };
+
+/** Our own sources among a build's inputs (metafile keys are relative to root: absWorkingDir). */
+const ourSources = (metafile) => Object.keys(metafile.inputs).filter((f) => !f.includes('node_modules/') && !f.includes(':'));
+
+/** The metafile inputs reached from `starts`, following the imports for which follow(importer, import) says so. */
+function reach(meta, starts, follow) {
+  const seen = new Set();
+  const todo = [...starts];
+  while (todo.length > 0) {
+    const k = todo.pop();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const im of meta.inputs[k]?.imports ?? []) if (follow(k, im)) todo.push(im.path);
+  }
+  return seen;
+}
 
 rmSync(outdir, { recursive: true, force: true });
 // sources edited after this instant make the bundle stale (bin/es2scope.js then runs dist/)
@@ -150,7 +164,7 @@ const result = await esbuild.build({
   outdir,
   // bundled CommonJS packages (cli-progress) call require() for Node built-ins
   banner: { js: "import { createRequire as __es2scopeCreateRequire } from 'node:module'; const require = __es2scopeCreateRequire(import.meta.url);" },
-  plugins: [externals, lazySegmenter, metaUrl],
+  plugins: [externals, sourceRewrites],
   logLevel: 'warning',
   metafile: true,
 }).catch((e) => failed(e.message.split('\n')[0]));
@@ -164,7 +178,7 @@ for (const e of workers.entries) {
 const inputs = Object.keys(result.metafile.inputs);
 // What bin/es2scope.js checks before running the bundle: our own sources (a plain tsc rebuild of
 // unchanged sources keeps the bundle valid), and the lock file for the bundled packages.
-const sources = inputs.filter((f) => !f.includes('node_modules/')).map((f) => posix(relative(root, join(root, f))));
+const sources = ourSources(result.metafile);
 const startup = await buildStartup(result.metafile).catch((e) => {
   console.error(`es2scope bundle: no start-up script (${String(e?.message ?? e).split('\n')[0]}); commands start from the ES module bundle`);
   return null;
@@ -216,15 +230,8 @@ async function buildStartup(meta) {
 function sourcesOf(meta, own) {
   const out = new Set(own);
   if (own.some((f) => workers.callers.has(join(root, f)))) {
-    const seen = new Set();
-    const todo = workers.entries.map((e) => posix(relative(root, e)));
-    while (todo.length > 0) {
-      const k = todo.pop();
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.add(k);
-      for (const im of meta.inputs[k]?.imports ?? []) if (!im.external && !im.path.includes('node_modules/')) todo.push(im.path);
-    }
+    const entries = workers.entries.map((e) => posix(relative(root, e)));
+    for (const k of reach(meta, entries, (_k, im) => !im.external && !im.path.includes('node_modules/'))) out.add(k);
   }
   return [...out, 'package-lock.json'];
 }
@@ -263,7 +270,7 @@ async function buildStartupScript(file, others) {
     define: { 'import.meta': '__es2scopeImportMeta' },
     banner: { js: "(function (exports, require, module, __filename, __dirname) {'use strict';const __es2scopeImportMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };" },
     footer: { js: '\n})' },
-    plugins: [leaveOut, externals, lazySegmenter, metaUrl],
+    plugins: [leaveOut, externals, sourceRewrites],
     logLevel: 'silent',
     metafile: true,
   });
@@ -271,7 +278,7 @@ async function buildStartupScript(file, others) {
   // bin/es2scope.js reads it as latin1 (one byte a character: the cheapest string to make)
   if (/[^\x00-\x7f]/.test(readFileSync(file, 'latin1'))) throw new Error(`${posix(relative(root, file))} is not ASCII`);
   // our files only (not packages, not the left-out commands' stand-ins)
-  return Object.keys(r.metafile.inputs).filter((f) => !f.includes('node_modules/') && !f.includes(':')).map((f) => posix(relative(root, join(root, f))));
+  return ourSources(r.metafile);
 }
 
 /** What the warm-up of a command's script runs: ingest of each binary and a text fixture; else --help. */
@@ -301,19 +308,12 @@ function fastCommands(meta) {
   const byKey = meta.inputs;
   /** Packages outside the bundle reached from `start`; not into the command modules when `alone`. */
   const externalsFrom = (start, alone) => {
-    const seen = new Set();
     const out = new Map();
-    const todo = [start];
-    while (todo.length > 0) {
-      const k = todo.pop();
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const im of byKey[k]?.imports ?? []) {
-        if (im.external) {
-          if (!im.path.startsWith('node:') && !isBuiltin(im.path)) out.set(im.path, k);
-        } else if (!(alone && k === key(COMMANDS_INDEX) && im.kind === 'dynamic-import')) todo.push(im.path);
-      }
-    }
+    reach(meta, [start], (k, im) => {
+      if (!im.external) return !(alone && k === key(COMMANDS_INDEX) && im.kind === 'dynamic-import');
+      if (!isBuiltin(im.path)) out.set(im.path, k); // isBuiltin knows node: names too
+      return false;
+    });
     return out;
   };
   const requirable = (exts) => [...exts].every(([spec, importer]) => loadsAsCommonJS(spec, join(root, importer)));

@@ -40,19 +40,19 @@ export class EventsSummary {
   private inversions = 0;
   /** scanRows' running values (see the S_ indices). */
   private readonly state = new Float64Array(S_WORDS);
-
-  constructor() {
-    warmScanRows();
-  }
+  /** Rows scanRows left to the Set/Map fallbacks (tid or CPU out of the typed arrays' range). */
+  private oddRows = new Int32Array(0);
 
   add(batch: EventBatch): void {
     const n = batch.length;
+    const ev = batch.columns[C.event]!.values as Int32Array;
     const tsCol = batch.columns[C.ts_ns]!.values as BigInt64Array;
     const cpu = batch.columns[C.cpu]!;
     const tid = batch.columns[C.tid]!;
     this.eventNames = batch.dictionaries[C.event]!;
     if (this.counts.length < this.eventNames.length) this.growCounts(this.eventNames.length);
     if (this.tidBits === null && tid.touched) this.tidBits = new Int32Array(TID_BITS >> 5);
+    if (this.oddRows.length < n) this.oddRows = new Int32Array(n);
     const st = this.state;
     st[S_MIN] = this.minV;
     st[S_MAX] = this.maxV;
@@ -60,20 +60,34 @@ export class EventsSummary {
     st[S_MAX_I] = -1;
     st[S_TIDS] = this.tidCount;
     st[S_INVERSIONS] = this.inversions;
-    st[S_ODD_AT] = -1;
-    let from = 0;
-    for (;;) {
-      scanRows(from, n, batch.columns[C.event]!.values as Int32Array, new Uint32Array(tsCol.buffer, tsCol.byteOffset, n * 2),
-        cpu.values as Int32Array, cpu.valid, tid.values as Int32Array, tid.valid, this.counts, this.lastTsByCpu, this.tidBits ?? NO_BITS, st);
-      const odd = st[S_ODD_AT]!;
-      if (odd < 0) break;
-      // a row the typed arrays cannot hold (event code past counts, tid or CPU out of range): here, then on
-      this.oddRow(odd, batch);
-      st[S_ODD_AT] = -1;
-      from = odd + 1;
+    st[S_ODD] = 0;
+    const ts = new Uint32Array(tsCol.buffer, tsCol.byteOffset, n * 2);
+    for (let from = 0; ;) {
+      scanRows(from, n, ev, ts, cpu.values as Int32Array, cpu.valid, tid.values as Int32Array, tid.valid,
+        this.counts, this.lastTsByCpu, this.tidBits ?? NO_BITS, this.oddRows, st);
+      from = st[S_STOP_AT]!;
+      if (from < 0) break;
+      // an event code past the counts (a batch whose dictionary was not given in full): grow, go on from that row
+      this.growCounts(ev[from]! + 1);
     }
     this.tidCount = st[S_TIDS]!;
     this.inversions = st[S_INVERSIONS]!;
+    // the rows scanRows could not place, in row order (per-CPU order is all inversions need)
+    for (let k = 0; k < st[S_ODD]!; k++) {
+      const i = this.oddRows[k]!;
+      if (tid.valid[i] === 1) {
+        const x = (tid.values as Int32Array)[i]!;
+        if (x < 0 || x >= TID_BITS) this.otherTids.add(x);
+      }
+      if (cpu.valid[i] === 1) {
+        const c = (cpu.values as Int32Array)[i]!;
+        if (c < 0 || c >= CPU_SLOTS) {
+          const t = ts[2 * i + 1]! * 4294967296 + ts[2 * i]!;
+          if (t < (this.otherCpus.get(c) ?? -Infinity)) this.inversions++;
+          this.otherCpus.set(c, t);
+        }
+      }
+    }
     const minI = st[S_MIN_I]!;
     const maxI = st[S_MAX_I]!;
     if (minI >= 0) { this.minV = st[S_MIN]!; this.min = tsCol[minI]!; }
@@ -81,50 +95,10 @@ export class EventsSummary {
     this.rows += n;
   }
 
-  /** scanRows stopped at row i: count what it could not, with the Set/Map fallbacks (and its min/max). */
-  private oddRow(i: number, batch: EventBatch): void {
-    const st = this.state;
-    const code = (batch.columns[C.event]!.values as Int32Array)[i]!;
-    if (code < this.counts.length) this.counts[code]!++;
-    else this.countSlow(code);
-    const tsCol = batch.columns[C.ts_ns]!.values as BigInt64Array;
-    const halves = new Uint32Array(tsCol.buffer, tsCol.byteOffset + i * 8, 2);
-    const t = halves[1]! * 4294967296 + halves[0]!;
-    if (t < st[S_MIN]!) { st[S_MIN] = t; st[S_MIN_I] = i; }
-    if (t > st[S_MAX]!) { st[S_MAX] = t; st[S_MAX_I] = i; }
-    const tid = batch.columns[C.tid]!;
-    if (tid.valid[i] === 1) {
-      const x = (tid.values as Int32Array)[i]!;
-      if (x >= 0 && x < TID_BITS) {
-        const bits = this.tidBits!;
-        const m = 1 << (x & 31);
-        if ((bits[x >> 5]! & m) === 0) { bits[x >> 5]! |= m; st[S_TIDS]!++; }
-      } else this.otherTids.add(x);
-    }
-    const cpu = batch.columns[C.cpu]!;
-    if (cpu.valid[i] === 1) {
-      const c = (cpu.values as Int32Array)[i]!;
-      if (c >= 0 && c < CPU_SLOTS) {
-        if (t < this.lastTsByCpu[c]!) st[S_INVERSIONS]!++;
-        this.lastTsByCpu[c] = t;
-      } else {
-        const prev = this.otherCpus.get(c) ?? -Infinity;
-        if (t < prev) st[S_INVERSIONS]!++;
-        this.otherCpus.set(c, t);
-      }
-    }
-  }
-
   private growCounts(size: number): void {
     const c = new Float64Array(Math.max(size, this.counts.length * 2));
     c.set(this.counts);
     this.counts = c;
-  }
-
-  /** A code past the counts array (a batch whose dictionary was not given in full). */
-  private countSlow(code: number): void {
-    this.growCounts(code + 1);
-    this.counts[code]!++;
   }
 
   toJSON(): EventsSummaryJson {
@@ -154,52 +128,60 @@ const S_MIN_I = 2;
 const S_MAX_I = 3;
 const S_TIDS = 4;
 const S_INVERSIONS = 5;
-/** Row where scanRows stopped on a row it cannot count (-1: it did every row). */
-const S_ODD_AT = 6;
-const S_WORDS = 7;
+/** Rows written to `odd` so far. */
+const S_ODD = 6;
+/** Row where scanRows stopped on an event code past `counts` (-1: it did every row). */
+const S_STOP_AT = 7;
+const S_WORDS = 8;
 const NO_BITS = new Int32Array(0);
 
 /**
  * The per-row work of EventsSummary.add over rows [from, n), on typed arrays only. Why a function of
  * its own: as a method reading object fields it was deoptimised again and again (new field types
- * after the first batch) and ran batches in the interpreter, boxing a heap number per row. Stops at
- * the first row needing a Set/Map (state[S_ODD_AT] = that row), which the caller handles.
+ * after the first batch) and ran batches in the interpreter, boxing a heap number per row. A tid or
+ * CPU outside the typed arrays' range is left to the caller (its row appended to `odd`); an event
+ * code past `counts` stops the scan (state[S_STOP_AT] = that row).
  */
 function scanRows(from: number, n: number, ev: Int32Array, ts: Uint32Array, cpuV: Int32Array, cpuOk: Uint8Array, tidV: Int32Array, tidOk: Uint8Array,
-  counts: Float64Array, lastTs: Float64Array, bits: Int32Array, state: Float64Array): void {
+  counts: Float64Array, lastTs: Float64Array, bits: Int32Array, odd: Int32Array, state: Float64Array): void {
   let minV = state[S_MIN]!;
   let maxV = state[S_MAX]!;
   let minI = state[S_MIN_I]!;
   let maxI = state[S_MAX_I]!;
   let tidCount = state[S_TIDS]!;
   let inversions = state[S_INVERSIONS]!;
+  let nOdd = state[S_ODD]!;
   let lastTid = -1;
   const nCounts = counts.length;
   let i = from;
   for (; i < n; i++) {
     const code = ev[i]!;
     if (code >= nCounts) break;
-    const okTid = tidOk[i] === 1;
-    const x = okTid ? tidV[i]! : 0;
-    if (okTid && x !== lastTid && (x < 0 || x >= TID_BITS)) break;
-    const okCpu = cpuOk[i] === 1;
-    const c = okCpu ? cpuV[i]! : 0;
-    if (okCpu && (c < 0 || c >= CPU_SLOTS)) break;
     counts[code]!++;
     const t = ts[2 * i + 1]! * 4294967296 + ts[2 * i]!;
     if (t < minV) { minV = t; minI = i; }
     if (t > maxV) { maxV = t; maxI = i; }
-    if (okTid && x !== lastTid) {
-      lastTid = x;
-      const w = x >> 5;
-      const m = 1 << (x & 31);
-      const word = bits[w]!;
-      if ((word & m) === 0) { bits[w] = word | m; tidCount++; }
+    let isOdd = false;
+    if (tidOk[i] === 1) {
+      const x = tidV[i]!;
+      if (x !== lastTid) {
+        lastTid = x;
+        if (x >= 0 && x < TID_BITS) {
+          const w = x >> 5;
+          const m = 1 << (x & 31);
+          const word = bits[w]!;
+          if ((word & m) === 0) { bits[w] = word | m; tidCount++; }
+        } else isOdd = true;
+      }
     }
-    if (okCpu) {
-      if (t < lastTs[c]!) inversions++;
-      lastTs[c] = t;
+    if (cpuOk[i] === 1) {
+      const c = cpuV[i]!;
+      if (c >= 0 && c < CPU_SLOTS) {
+        if (t < lastTs[c]!) inversions++;
+        lastTs[c] = t;
+      } else isOdd = true;
     }
+    if (isOdd) odd[nOdd++] = i;
   }
   state[S_MIN] = minV;
   state[S_MAX] = maxV;
@@ -207,32 +189,29 @@ function scanRows(from: number, n: number, ev: Int32Array, ts: Uint32Array, cpuV
   state[S_MAX_I] = maxI;
   state[S_TIDS] = tidCount;
   state[S_INVERSIONS] = inversions;
-  state[S_ODD_AT] = i < n ? i : -1;
+  state[S_ODD] = nOdd;
+  state[S_STOP_AT] = i < n ? i : -1;
 }
 
-let warm = false;
 /**
- * Calls of scanRows on a one-row batch that takes every branch, before the first real batch.
+ * Calls of scanRows on a one-row batch that takes every branch, once, when this module loads.
  * Why: V8 optimises scanRows while its first batch runs (on-stack replacement), before the code
  * after the loop has run once; that code then deoptimises on its first run for lack of type
  * feedback, and the next batches ran in the interpreter (a heap number per row, ~30-50 MB of
- * garbage per 3 M rows) until it was optimised again.
+ * garbage per 3 M rows) until it was optimised again. Several calls: V8 allocates a function's
+ * feedback vector only after some bytecode has run; values of the real kinds (a timestamp above
+ * 2^32 ns, infinite bounds, an odd row): Smi-only feedback would deoptimise at the first timestamp.
  */
 function warmScanRows(): void {
-  if (warm) return;
-  warm = true;
   const one = new Uint8Array([1]);
-  // several calls: V8 allocates a function's feedback vector only after some bytecode has run; and
-  // values of the real kinds (a timestamp above 2^32 ns, infinite bounds): Smi-only feedback would
-  // deoptimise again at the first real timestamp
   for (let k = 0; k < 40; k++) {
     const state = new Float64Array(S_WORDS);
     state[S_MIN] = Infinity;
     state[S_MAX] = -Infinity;
     state[S_MIN_I] = -1;
     state[S_MAX_I] = -1;
-    state[S_ODD_AT] = -1;
-    scanRows(0, 1, new Int32Array(1), Uint32Array.of(0x89abcdef, 0x5a000 + k), new Int32Array(1), one, new Int32Array(1), one,
-      new Float64Array(1), new Float64Array(1).fill(-Infinity), new Int32Array(1), state);
+    scanRows(0, 1, new Int32Array(1), Uint32Array.of(0x89abcdef, 0x5a000 + k), Int32Array.of(k === 0 ? CPU_SLOTS : 0), one, new Int32Array(1), one,
+      new Float64Array(1), new Float64Array(1).fill(-Infinity), new Int32Array(1), new Int32Array(1), state);
   }
 }
+warmScanRows();

@@ -33,6 +33,8 @@ export interface WorkerInit {
   readonly freePort: MessagePort;
   /** Read size handed to the task's CollectorContext (tests use tiny ones). */
   readonly chunkSize?: number;
+  /** CollectorContext.lineMemo of the read, for the task's context (false: no line memo). */
+  readonly lineMemo?: boolean;
 }
 
 export interface WireColumn {

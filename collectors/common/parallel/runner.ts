@@ -81,7 +81,7 @@ export async function runParallel<R>(run: ParallelRun<R>): Promise<void> {
   const builder = ctx.builder;
   const nWorkers = Math.max(1, Math.min(run.workers, ranges.length));
   const ahead = run.ahead ?? nWorkers * 2;
-  const init: Omit<WorkerInit, 'freePort'> = { taskUrl: run.taskUrl, path: run.path, name: ctx.source.name, config: run.config ?? null, batchRows: run.batchRows ?? 65536, ...(ctx.chunkSize ? { chunkSize: ctx.chunkSize } : {}) };
+  const init: Omit<WorkerInit, 'freePort'> = { taskUrl: run.taskUrl, path: run.path, name: ctx.source.name, config: run.config ?? null, batchRows: run.batchRows ?? 65536, ...(ctx.chunkSize ? { chunkSize: ctx.chunkSize } : {}), ...(ctx.lineMemo !== undefined ? { lineMemo: ctx.lineMemo } : {}) };
   const workerUrl = new URL(siblingModule(import.meta.url, 'worker'));
   const workers: Worker[] = [];
   const freePorts: MessagePort[] = [];

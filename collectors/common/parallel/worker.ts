@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     diag.builder = builder;
     diag.rowBase = builder.rowCount;
     try {
-      const ctx: ChunkContext = { source: rangeSource(init.path, init.name, order), builder, diag, order, lineRef: chunkLineRef, perWorker, ...(init.chunkSize ? { chunkSize: init.chunkSize } : {}) };
+      const ctx: ChunkContext = { source: rangeSource(init.path, init.name, order), builder, diag, order, lineRef: chunkLineRef, perWorker, ...(init.chunkSize ? { chunkSize: init.chunkSize } : {}), ...(init.lineMemo !== undefined ? { lineMemo: init.lineMemo } : {}) };
       const { lines, result } = await task.runChunk(ctx, init.config);
       builder.flush();
       const dictAdded = dictDelta(builder.dictionaries.map((d) => (d ? d.values : [])), sent);

@@ -34,7 +34,8 @@ export interface EventEntry {
  * such a key is compared as a string.
  */
 export class ByteKey {
-  private constructor(readonly words: Int32Array, readonly last: number) {}
+  /** Hash of the key's bytes (bytesHash: the byte reader hashes a line's bytes the same way). */
+  private constructor(readonly words: Int32Array, readonly last: number, readonly hash: number) {}
   static of(text: string): ByteKey | null {
     const n = text.length;
     if (n < 4) return null;
@@ -43,14 +44,7 @@ export class ByteKey {
     const dv = new DataView(b.buffer, b.byteOffset, n);
     const words = new Int32Array(n >> 2);
     for (let i = 0; i < words.length; i++) words[i] = dv.getInt32(i << 2, true);
-    return new ByteKey(words, dv.getInt32(n - 4, true));
-  }
-  /** Hash of the key's bytes, equal to bytesHash over the same bytes in a line. */
-  hash(n: number): number {
-    let x = Math.imul(n, 0x9e3779b1) ^ this.last;
-    const w = this.words;
-    for (let i = 0; i < w.length; i++) x = Math.imul(x ^ w[i]!, 0x85ebca6b);
-    return x;
+    return new ByteKey(words, dv.getInt32(n - 4, true), bytesHash(dv, 0, n));
   }
 
   /**
@@ -207,7 +201,7 @@ function timeAt(b: DataView, i: number, e: number, h: LineHeader): number {
   return j;
 }
 
-/** ByteKey.hash of bytes [at, at + n) of a line (n >= 4). */
+/** Hash of bytes [at, at + n) (n >= 4): of a line in the byte reader, of a key in ByteKey.of. */
 function bytesHash(b: DataView, at: number, n: number): number {
   let x = Math.imul(n, 0x9e3779b1) ^ b.getInt32(at + n - 4, true);
   const nw = n >> 2;
@@ -418,7 +412,7 @@ export class LineMemo {
           const key = te.key;
           if (key !== null) {
             if (this.tailsByHash.size >= MAX_ENTRIES) this.tailsByHash.clear();
-            this.tailsByHash.set(key.hash(te.text.length), te);
+            this.tailsByHash.set(key.hash, te);
           }
         }
       }

@@ -8,6 +8,7 @@ import { C, LOST_EVENT } from '../columns.js';
 import type { CollectorContext } from '../collector.js';
 import type { LostMarker } from '../diagnostics.js';
 import type { EventBatch } from '../eventBatch.js';
+import { envWorkers } from '../parallel/envWorkers.js';
 import type { ByteRange } from '../parallel/protocol.js';
 import { lineAlignedRanges } from '../parallel/ranges.js';
 import { runParallel, type ChunkDone } from '../parallel/runner.js';
@@ -49,13 +50,6 @@ export function textParallelPlan(ctx: CollectorContext): TextParallelPlan | null
     ?? Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, Math.ceil(size / (workers * 4))));
   const ranges = lineAlignedRanges(ctx.source.name, size, chunkBytes);
   return ranges.length < 2 ? null : { workers, ranges };
-}
-
-/** ES2SCOPE_WORKERS=n overrides the default worker count (1 = serial read; for A/B timing). */
-function envWorkers(): number | undefined {
-  const v = process.env.ES2SCOPE_WORKERS;
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** What a text chunk task returns: the writer's hand-over state and the format's own counts. */

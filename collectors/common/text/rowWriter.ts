@@ -103,7 +103,7 @@ export class TextRowWriter {
     if (te !== null) {
       const dict = b.dictionaries[C.event]!;
       if (te.eventDict !== dict) {
-        // new entry, or one from before a dictionary reset: its codes are stale
+        // new entry, or one filled for another builder's dictionaries (its codes would be wrong here)
         te.event = this.eventEntry(text, h.eventStart, h.eventEnd);
         te.eventDict = dict;
         if (te.state === TAIL_READY || te.state === TAIL_SEEN) te.state = TAIL_NEW;
@@ -233,57 +233,41 @@ export class TextRowWriter {
 
   /** Seconds.fraction (any number of fraction digits up to 9) or a raw counter, into ts_ns. */
   private writeTs(text: string, h: LineHeader): void {
-    const b = this.ctx.builder;
-    const valueNs = this.tsValuesNs(h);
-    if (valueNs >= 0) {
-      setNs(b, valueNs);
-      return;
-    }
     const s = h.tsStart;
     const dot = h.tsDot;
     const e = h.tsEnd;
-    if (dot < 0) {
+    if (!h.tsValues && (dot < 0 ? e : dot) - s <= 15) {
+      // the digits' values, as lineMemo.ts reads them on the way (then they are there already)
+      let sec = 0;
+      for (let i = s; i < (dot < 0 ? e : dot); i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
+      let frac = 0;
+      if (dot >= 0) for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
+      h.tsSec = sec;
+      h.tsFrac = frac;
+      h.tsValues = true;
+    }
+    if (dot < 0 && !this.rawCounter) {
       // x86-tsc / counter clock: an integer count, not ns
-      if (!this.rawCounter) {
-        this.rawCounter = true;
-        this.ctx.diag.timeUnit = 'cycles';
-        this.ctx.diag.note('timestamps are raw trace-clock counts (x86-tsc or counter clock), not nanoseconds; ts_ns holds the count as printed');
-      }
-      if (e - s <= 15) {
-        let v = 0;
-        for (let i = s; i < e; i++) v = v * 10 + (text.charCodeAt(i) - 48);
-        setNs(b, v);
-        this.noteTs(v, null);
-      } else {
-        const big = BigInt(text.slice(s, e));
-        b.big64(C.ts_ns, big);
-        this.noteTs(0, big);
-      }
+      this.rawCounter = true;
+      this.ctx.diag.timeUnit = 'cycles';
+      this.ctx.diag.note('timestamps are raw trace-clock counts (x86-tsc or counter clock), not nanoseconds; ts_ns holds the count as printed');
+    }
+    const b = this.ctx.builder;
+    const ns = this.tsValuesNs(h);
+    if (ns >= 0) {
+      setNs(b, ns);
       return;
     }
-    const fd = e - dot - 1;
-    if (fd !== this.lastFracDigits) {
-      this.lastFracDigits = fd;
-      this.ctx.diag.precision(POW10[9 - fd]!);
-    }
-    let sec = 0;
-    for (let i = s; i < dot; i++) sec = sec * 10 + (text.charCodeAt(i) - 48);
-    let frac = 0;
-    for (let i = dot + 1; i < e; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
-    if (sec < MAX_SAFE_SEC && dot - s <= 7) {
-      const ns = sec * 1e9 + frac * POW10[9 - fd]!;
-      setNs(b, ns);
-      this.noteTs(ns, null);
-    } else {
-      const big = this.parseTsBig(text, h);
-      b.big64(C.ts_ns, big);
-      this.noteTs(0, big);
-    }
+    // past 2^53 ns, or more digits than a double holds: exact in BigInt
+    if (dot >= 0) this.notePrecision(e - dot - 1);
+    const big = dot < 0 ? BigInt(text.slice(s, e)) : this.parseTsBig(text, h);
+    b.big64(C.ts_ns, big);
+    this.noteTs(0, big);
   }
 
   /**
-   * The time from h.tsSec / h.tsFrac alone (lineMemo.ts read them), when they are there, exact and
-   * below 2^53 ns (precision noted as writeTs notes it); -1 otherwise (nothing noted).
+   * The time from h.tsSec / h.tsFrac alone (lineMemo.ts or writeTs read them), when they are
+   * there, exact and below 2^53 ns; -1 otherwise. Notes the fraction's precision either way.
    */
   private tsValuesNs(h: LineHeader): number {
     if (!h.tsValues) return -1;
@@ -295,14 +279,19 @@ export class TextRowWriter {
       return h.tsSec;
     }
     const fd = h.tsEnd - dot - 1;
+    this.notePrecision(fd);
     if (!(h.tsSec < MAX_SAFE_SEC && dot - h.tsStart <= 7)) return -1;
-    if (fd !== this.lastFracDigits) {
-      this.lastFracDigits = fd;
-      this.ctx.diag.precision(POW10[9 - fd]!);
-    }
     const ns = h.tsSec * 1e9 + h.tsFrac * POW10[9 - fd]!;
     this.noteTs(ns, null);
     return ns;
+  }
+
+  /** The time resolution `fractionDigits` printed digits give (noted once per change of digits). */
+  private notePrecision(fractionDigits: number): void {
+    if (fractionDigits !== this.lastFracDigits) {
+      this.lastFracDigits = fractionDigits;
+      this.ctx.diag.precision(POW10[9 - fractionDigits]!);
+    }
   }
 
   private noteTs(num: number, big: bigint | null): void {
