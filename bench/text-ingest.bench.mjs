@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSyn
 import { once } from 'node:events';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timed as timedIn } from './lib/timed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EVENTS = Number(process.env.TEXT_BENCH_EVENTS ?? 5_000_000);
@@ -24,14 +25,7 @@ mkdirSync(dir, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
 /** Run under /usr/bin/time: wall s, CPU s (user+sys), peak RSS MB. */
-function timed(cmd, args, stdoutFile = '/dev/null') {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'sh', '-c', `"$@" > '${stdoutFile}'`, 'sh', cmd, ...args],
-    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [wall, user, sys, kb] = last.split(' ').map(Number);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { wallSec: wall, cpuSec: Number((user + sys).toFixed(2)), peakRssMb: Math.round(kb / 1024) };
-}
+const timed = (cmd, args, stdoutFile = '/dev/null') => timedIn(cmd, args, { cwd: root, stdoutFile, env: process.env });
 
 /**
  * Repeat the event lines of a real ftrace-style text until `events` lines, shifting each copy's

@@ -86,12 +86,12 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     }
     if (meta.cpuCount !== null) diag.note(`host CPU count ${meta.cpuCount}`);
 
-    const dec = meta.compression === 'none' ? null : decompressorFor(meta.compression);
+    const dec = meta.compression === 'none' ? null : await decompressorFor(meta.compression);
     const pageSize = top.pageSize || meta.pageSize;
     const streams: CpuStream[] = top.cpus.map((c) => new CpuStream(
       c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
       (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:cpu${c.cpu}`),
-      pagesPerRead(top.cpus.length, pageSize),
+      pagesPerRead(top.cpus.length, pageSize), ctx.chunkSize,
     ));
 
     const names = b.dictionaries[C.event]!;

@@ -192,7 +192,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
     const [cver, p2] = await fr.cstr(p1, 64, 'compression version');
     compression = cname;
     compressionVersion = cver;
-    const dec = decompressorFor(cname);
+    const dec = await decompressorFor(cname);
     if (!dec) {
       throw new TraceInputError(`unsupported compression "${cname}" ${cver} (es2scope reads none, zlib, zstd)`, fr.where(pos),
         'convert it with `trace-cmd convert --compression zlib` (or none)');

@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // ES2SCOPE_BUNDLE_OUTDIR: somewhere else (tests; bin/es2scope.js runs that folder when it is set too)
 const outdir = process.env.ES2SCOPE_BUNDLE_OUTDIR || join(root, 'dist', 'bundle');
-const BUNDLED_PACKAGES = new Set(['apache-arrow', 'yargs', 'cli-progress', 'fzstd']);
+const BUNDLED_PACKAGES = new Set(['apache-arrow', 'yargs', 'cli-progress', 'fzstd', 'zstddec']);
 const COMMANDS_INDEX = join(root, 'src', 'cli', 'commands', 'index.ts');
 
 let esbuild;

@@ -192,22 +192,28 @@ function packAllSet(n: number): Uint8Array {
   return b;
 }
 
+/** Zeros written for a skipped run where the output cannot have holes. */
+const ZERO_RUN = new Uint8Array(1 << 20);
+
 /** IOV_MAX on Linux: more buffers than this per writev call is EINVAL. */
 const IOV_MAX = 1024;
 
-/** Write every buffer, in order, at `position`, resuming after short writes. Returns the end position. */
-function writeAllV(fd: number, bufs: Uint8Array[], position: number): number {
+/**
+ * Write every buffer, in order, at `position` (null: where the descriptor is, for a pipe or a
+ * device), resuming after short writes. Returns the end position.
+ */
+function writeAllV(fd: number, bufs: Uint8Array[], position: number, seekable: boolean): number {
   for (let i = 0; i < bufs.length; i += IOV_MAX) {
     const group = bufs.slice(i, i + IOV_MAX);
     let left = group.reduce((n, b) => n + b.byteLength, 0);
-    let wrote = writevSync(fd, group, position);
+    let wrote = writevSync(fd, group, seekable ? position : undefined);
     position += wrote;
     left -= wrote;
     while (left > 0) {
       // short write: drop the buffers already written, cut the one written in part
       while (wrote >= group[0]!.byteLength) wrote -= group.shift()!.byteLength;
       group[0] = group[0]!.subarray(wrote);
-      wrote = writevSync(fd, group, position);
+      wrote = writevSync(fd, group, seekable ? position : undefined);
       position += wrote;
       left -= wrote;
     }
@@ -225,14 +231,20 @@ function writeAllV(fd: number, bufs: Uint8Array[], position: number): number {
  * Why holes: most columns are null in most batches, and their value and validity buffers are all
  * zeros (the converter's shared zero buffers). Those bytes are skipped with the file offset instead
  * of written, leaving a sparse hole that reads back as the same zeros: same file, about a third of
- * the bytes copied into the page cache.
+ * the bytes copied into the page cache. Not in a pipe or a device (`-o /dev/null`, a FIFO): there
+ * the zeros are written.
  */
 class LateDictionaryFileWriter extends RecordBatchFileWriter {
+  /** A regular file: positioned writes, holes for zero runs. */
+  private readonly seekable: boolean;
   /** Buffers to write at filePos, in order; a number is that many zero bytes to skip. */
   private pending: (Uint8Array | number)[] = [];
   private pendingBytes = 0;
   private filePos = 0;
-  constructor(private readonly fd: number, private readonly zeroBuffers: WeakSet<ArrayBufferLike>) { super(); }
+  constructor(private readonly fd: number, private readonly zeroBuffers: WeakSet<ArrayBufferLike>) {
+    super();
+    this.seekable = fstatSync(fd).isFile();
+  }
   protected override _writeDictionaries(): this { return this; }
   protected override _write(chunk: ArrayBufferView): this {
     const self = this as unknown as { _started: boolean; _position: number };
@@ -258,21 +270,23 @@ class LateDictionaryFileWriter extends RecordBatchFileWriter {
     // writev hands the buffers to the kernel as they are: no concatenated copy per flush
     let run: Uint8Array[] = [];
     for (const p of this.pending) {
-      if (typeof p === 'number') {
-        this.filePos = writeAllV(this.fd, run, this.filePos) + p;
+      if (typeof p === 'number' && this.seekable) {
+        this.filePos = writeAllV(this.fd, run, this.filePos, true) + p;
         run = [];
+      } else if (typeof p === 'number') {
+        for (let left = p; left > 0; left -= ZERO_RUN.length) run.push(left >= ZERO_RUN.length ? ZERO_RUN : ZERO_RUN.subarray(0, left));
       } else {
         run.push(p);
       }
     }
-    this.filePos = writeAllV(this.fd, run, this.filePos);
+    this.filePos = writeAllV(this.fd, run, this.filePos, this.seekable);
     this.pending = [];
     this.pendingBytes = 0;
   }
   /** Flush, and give the file its full length when it ends in a skipped (zero) run. */
   finishFile(): void {
     this.flushToFile();
-    if (fstatSync(this.fd).size < this.filePos) ftruncateSync(this.fd, this.filePos);
+    if (this.seekable && fstatSync(this.fd).size < this.filePos) ftruncateSync(this.fd, this.filePos);
   }
   writeFinalDictionary(id: number, values: readonly string[]): void {
     (this as unknown as { _writeDictionaryBatch(d: Data, id: number, isDelta: boolean): void })

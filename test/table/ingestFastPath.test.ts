@@ -2,6 +2,8 @@
 // batches, so many batch boundaries) plus the file sink that skips all-zero buffers as sparse
 // holes must give the same rows, and a file that arrow-js reads back, as the plain path (fresh
 // arrays per batch, rows kept in memory). Real fixtures of each text and binary format.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -54,3 +56,31 @@ for (const fx of FIXTURES) {
     }
   });
 }
+
+test('an output that cannot have holes (a FIFO, /dev/null) gets the zero runs written: same bytes as the sparse file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-fastpath-'));
+  const fx = 'fixtures/perfdata/sched-lost.perf.data';
+  const writeTo = async (out: string): Promise<void> => {
+    let sink: ArrowFileSink | null = null;
+    await readEvents(fx, (b) => sink!.write(b), { batchRows: 37, recycleBatches: true }, (c) => { sink = new ArrowFileSink(out, c); });
+    await sink!.close();
+  };
+  try {
+    const regular = join(dir, 'regular.arrow');
+    await writeTo(regular);
+    // a FIFO: positioned writes fail there (ESPIPE); drained by cat in another process
+    const fifo = join(dir, 'out.fifo');
+    const copy = join(dir, 'from-fifo.arrow');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    const cat = spawn('sh', ['-c', `cat '${fifo}' > '${copy}'`]);
+    const catDone = once(cat, 'exit');
+    await writeTo(fifo);
+    const [code] = await catDone;
+    assert.equal(code, 0);
+    assert.ok(readFileSync(copy).equals(readFileSync(regular)), 'the FIFO carried the same bytes as the sparse file holds');
+    // /dev/null: a character device (its size stays 0; no ftruncate)
+    await writeTo('/dev/null');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
