@@ -3,8 +3,10 @@
 // shifted timestamps by fixtures/tracedat/slim.ts). Prints events/s, the ratio and peak RSS.
 // Env: TRACEDAT_BENCH_COPIES (default 1300 -> ~3M events, ~220 MB file). Needs /usr/bin/time;
 // trace-cmd is optional (skipped with a message when missing). Times the compiled CLI (bin/es2scope.js,
-// which runs the start-up bundle dist/bundle/ when fresh, else dist/; `cli` in the output says which):
-// wall and CPU time (the build machine is shared; CPU time is the steadier number): medians of
+// which runs the start-up bundle dist/bundle/ when fresh, else dist/; `cli` in the output says which).
+// The same events converted to a zstd-compressed v7 file (`trace-cmd convert --file-version 7
+// --compression zstd`) are timed too (`zstdFile`, `speedupZstd`).
+// Wall and CPU time (the build machine is shared; CPU time is the steadier number): medians of
 // BENCH_REPEAT (default 3) interleaved rounds, every run listed (lib/timed.mjs), and the load
 // average around the runs. `es2scope` is the default (binary files are read serially);
 // `es2scopeWorker` one run with ES2SCOPE_WORKERS=2 (the file decoded in a worker thread, the main
@@ -30,14 +32,21 @@ try {
   const summaryFile = join(dir, 'summary.json');
   const loadBefore = Number(loadavg()[0].toFixed(2));
   const rounds = benchRepeat();
-  const ingest = (extra, stdoutFile, env) => () => {
+  const ingest = (extra, stdoutFile, env, file = big) => () => {
     rmSync(out, { force: true });
-    return timed(process.execPath, ['bin/es2scope.js', 'ingest', big, '-o', out, ...extra], { cwd: root, stdoutFile, env });
+    return timed(process.execPath, ['bin/es2scope.js', 'ingest', file, '-o', out, ...extra], { cwd: root, stdoutFile, env });
   };
   const tc = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' });
   const haveTraceCmd = tc.status === 0 || Boolean(tc.stdout || tc.stderr);
+  // the same events as a zstd-compressed v7 file (trace-cmd's own converter)
+  const zstd = join(dir, 'big-zstd.dat');
+  const haveZstd = haveTraceCmd && spawnSync('trace-cmd', ['convert', '--file-version', '7', '--compression', 'zstd', '-i', big, '-o', zstd], { stdio: 'ignore' }).status === 0 && existsSync(zstd);
   const arms = { es2scope: ingest(['--json'], summaryFile) };
   if (haveTraceCmd) arms.traceCmdReport = () => timed('trace-cmd', ['report', '-t', '-i', big], { cwd: root });
+  if (haveZstd) {
+    arms.es2scopeZstd = ingest(['--quiet'], '/dev/null', process.env, zstd);
+    arms.traceCmdReportZstd = () => timed('trace-cmd', ['report', '-t', '-i', zstd], { cwd: root });
+  }
   const r = interleaved(rounds, arms);
   // once, for comparison: the file decoded in a worker thread (ES2SCOPE_WORKERS=2), this thread writing Arrow
   const w = ingest(['--quiet'], '/dev/null', { ...process.env, ES2SCOPE_WORKERS: '2' })();
@@ -57,6 +66,15 @@ try {
     result.speedupPerRound = theirs.runs.map((t, i) => ratio(t[0], ours.runs[i][0]));
   } else {
     result.traceCmdReport = 'skipped: trace-cmd not installed';
+  }
+  if (haveZstd) {
+    const ours = r.es2scopeZstd, theirs = r.traceCmdReportZstd;
+    result.zstdFile = { bytes: statSync(zstd).size, es2scope: rates(ours), traceCmdReport: rates(theirs) };
+    result.speedupZstd = ratio(theirs.wallSec, ours.wallSec);
+    result.speedupZstdCpu = ratio(theirs.cpuSec, ours.cpuSec);
+    result.speedupZstdPerRound = theirs.runs.map((t, i) => ratio(t[0], ours.runs[i][0]));
+  } else if (haveTraceCmd) {
+    result.zstdFile = 'skipped: trace-cmd convert --compression zstd failed';
   }
   result.loadAverage1m = { before: loadBefore, after: Number(loadavg()[0].toFixed(2)) };
   result.targets = { speedupAtLeast: 5, peakRssMbBelow: 300 };

@@ -16,6 +16,7 @@ import { parseTracingData, type EventFormatSet } from '../common/tepformat/forma
 import type { RecordFieldReader } from '../common/tepformat/fieldReader.js';
 import { tracepointDecoder } from '../common/tracepoints/index.js';
 import type { TracepointDecoder } from '../common/tracepoints/types.js';
+import { loadZstdWasm } from '../common/zstdWasm.js';
 import { parseAttr, u64num, type PerfAttr } from './attr.js';
 import {
   FEAT_BITS, FILE_HEADER_BYTES, Feat, MAGIC, MAGIC_SWAPPED, PERF_TYPE_TRACEPOINT, PIPE_HEADER_BYTES,
@@ -123,6 +124,7 @@ export class PerfDataReader {
         this.where(8), 'the header is corrupt or from an unknown perf version');
     }
     this.queue.finish();
+    this.zstd?.dispose();
     this.zstd = null;
     if (this.queue.belowFlush > 0) {
       diag.warn('out-of-order', this.ctx.source.name, `${this.queue.belowFlush} records were older than records already emitted (perf: "Timestamp below last flush")`,
@@ -415,6 +417,8 @@ export class PerfDataReader {
             stop = true;
             break;
           }
+          // the first compressed record: load the WebAssembly decoder for the stream (fzstd if it fails)
+          if ((type === Rec.COMPRESSED || type === Rec.COMPRESSED2) && this.zstd === null) await loadZstdWasm().catch(() => null);
           this.record(chunk, dv, p, type, size, pos + p);
           p += size;
         }
@@ -539,7 +543,7 @@ export class PerfDataReader {
 
   /** COMPRESSED(2): decompressed records go through record() like the others, with this record's offset. */
   private compressed(data: Uint8Array, src: number): void {
-    this.zstd ??= new ZstdRecords(this.le);
+    this.zstd ??= new ZstdRecords(this.le, (view) => this.queue.holds(view));
     let got;
     try {
       got = this.zstd.push(data);

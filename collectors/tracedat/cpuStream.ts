@@ -69,6 +69,8 @@ export class CpuStream {
   private cblock: Buffer | null = null;
   private cblockAt = 0;
   private cblockLen = 0;
+  /** Where a compressed chunk is decompressed to (when the decompressor can write into it). */
+  private chunkOut: Buffer | null = null;
   private done = false;
 
   /** The current record (valid after advance() returned true). */
@@ -195,7 +197,9 @@ export class CpuStream {
     this.chunksLeft--;
     let out: Buffer;
     try {
-      out = this.dec(c, usize);
+      // one output buffer per stream: the block before is dead once refill() is called
+      if (!this.chunkOut || this.chunkOut.length < usize) this.chunkOut = Buffer.allocUnsafeSlow(Math.max(usize, 1 << 16));
+      out = this.dec(c, usize, this.chunkOut);
     } catch (e) {
       return this.stop(at, `chunk does not decompress (${(e as Error).message})`);
     }

@@ -1,15 +1,20 @@
 // Section and chunk decompression for trace.dat v7 ("name\0version\0" in the file header).
 // trace-cmd writes zlib with compress2() (lib/trace-cmd/trace-compress-zlib.c: a zlib stream,
 // "78 da ..."), zstd with ZSTD_compress (trace-compress-zstd.c: a zstd frame "28 b5 2f fd ...").
-// Node 20 has zlib but no zstd. zstd frames go to zstddec (libzstd's decoder in WebAssembly, the
-// one three.js uses); fzstd (pure JS) is the fallback that names the error when a frame does not
-// decode. Measured on a 20 MB zstd trace.dat of 3.03 M events (4420 chunks): fzstd 1.74 s, zstddec
-// see bench/README.md.
+// Node 20 has zlib but no zstd. zstd frames go to libzstd in WebAssembly (../common/zstdWasm.ts);
+// a frame it refuses goes through fzstd (pure JS) too, which throws with a reason or returns what
+// the frame really holds (the caller then warns about the size). Measured on a 20 MB zstd
+// trace.dat of 3.03 M events (4420 chunks), interleaved A/B: fzstd 1.97-2.01 s, WebAssembly
+// 1.55-1.67 s wall.
 import { inflateSync } from 'node:zlib';
 import { decompress as fzstdDecompress } from 'fzstd';
-import type { ZSTDDecoder } from 'zstddec';
+import { loadZstdWasm } from '../common/zstdWasm.js';
 
-export type Decompressor = (data: Uint8Array, expectedSize: number) => Buffer;
+/**
+ * `into`: a buffer the caller reuses for every chunk (a CPU stream's block is dead once the next
+ * is loaded); the result may be a view of it. Without it the result is the caller's to keep.
+ */
+export type Decompressor = (data: Uint8Array, expectedSize: number, into?: Buffer) => Buffer;
 
 /** The decompressor for a compression name, or null when es2scope cannot read it. */
 export async function decompressorFor(name: string): Promise<Decompressor | null> {
@@ -19,44 +24,20 @@ export async function decompressorFor(name: string): Promise<Decompressor | null
     case 'zlib':
       return (d, n) => inflateSync(d, { maxOutputLength: Math.max(n, 1) });
     case 'zstd': {
-      const wasm = await zstdDecoder();
-      return (d, n) => {
-        // zstddec does not report errors (a failed ZSTD_decompress returns its error code as the
-        // size): any other size than the header's goes through fzstd, which throws with a reason
-        // or returns what the frame really holds
-        const out = n > 0 ? wasm.decode(d, n) : null;
-        if (out !== null && out.length === n) return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-        const slow = fzstdDecompress(d, outputBuffer(n));
-        return Buffer.from(slow.buffer, slow.byteOffset, slow.byteLength);
+      const wasm = await loadZstdWasm();
+      return (d, n, into) => {
+        let out: Uint8Array;
+        try {
+          out = wasm.decodeFrame(d, n, into);
+        } catch {
+          out = fzstdDecompress(d, outputBuffer(n));
+        }
+        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
       };
     }
     default:
       return null;
   }
-}
-
-let zstd: Promise<ZSTDDecoder> | null = null;
-
-/** The WebAssembly decoder, instantiated once per process. */
-function zstdDecoder(): Promise<ZSTDDecoder> {
-  zstd ??= (async () => {
-    // loaded only for zstd files: the module embeds its WebAssembly (~75 KB of base64)
-    const { ZSTDDecoder } = await import('zstddec');
-    const d = new ZSTDDecoder();
-    // zstddec fetches its embedded module as a data: URL when `fetch` exists, and Node's fetch
-    // loads undici for that (~40 ms). Hidden while init() looks, it compiles from a Buffer instead.
-    const fetchDesc = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
-    if (fetchDesc?.configurable) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
-    let ready: Promise<void>;
-    try {
-      ready = d.init();
-    } finally {
-      if (fetchDesc?.configurable) Object.defineProperty(globalThis, 'fetch', fetchDesc);
-    }
-    await ready;
-    return d;
-  })();
-  return zstd;
 }
 
 /**
