@@ -14,6 +14,8 @@ interface Exports {
   malloc(n: number): number;
   free(p: number): void;
   ZSTD_decompress(dst: number, dstCap: number, src: number, srcSize: number): number;
+  /** unsigned long long: a BigInt (i64 across the WebAssembly boundary). */
+  ZSTD_findDecompressedSize(src: number, srcSize: number): bigint;
   ZSTD_createDCtx(): number;
   ZSTD_freeDCtx(d: number): number;
   ZSTD_DStreamOutSize(): number;
@@ -23,6 +25,9 @@ interface Exports {
 /** ZSTD_error_maxCode of libzstd 1.5 (zstd_errors.h), with room: codes are -1..-120 as int32. */
 const ERROR_MAX = 120;
 const isError = (r: number): boolean => r < 0 && r >= -ERROR_MAX;
+
+/** A frame may declare up to this content size (its header is read before any allocation). */
+const MAX_DECLARED = 1 << 28;
 
 let loading: Promise<ZstdWasm> | null = null;
 let ready: ZstdWasm | null = null;
@@ -74,21 +79,29 @@ export class ZstdWasm {
   }
 
   /**
-   * One whole frame of `size` bytes (trace.dat chunks), into `into` when it has room (a view of
-   * it is returned), else into a fresh buffer; throws on a libzstd error or another size.
+   * One whole frame expected to hold `size` bytes (trace.dat chunks): its bytes, as many as it
+   * really holds (the caller compares), in `into` when it has room (a view of it), else in a fresh
+   * buffer. Throws on a libzstd error, e.g. when the frame holds more than `size` and its header
+   * does not say how much (fzstd can then decode it with a growing buffer).
    */
   decodeFrame(src: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
     const x = this.x;
     const s = this.copyIn(src);
-    const d = x.malloc(Math.max(1, size));
+    let d = 0;
     try {
-      if (d === 0) throw new Error(`zstd: no memory for ${size} bytes`);
-      const r = x.ZSTD_decompress(d, size, s, src.length);
+      // the frame's own content size (-1 unknown, -2 error): room for all of it when it says more,
+      // after a sanity bound (the module's memory never shrinks)
+      const declared = x.ZSTD_findDecompressedSize(s, src.length);
+      if (declared > BigInt(MAX_DECLARED)) throw new Error(`frame declares ${declared} bytes`);
+      const cap = declared > BigInt(size) ? Number(declared) : size;
+      d = x.malloc(Math.max(1, cap));
+      if (d === 0) throw new Error(`zstd: no memory for ${cap} bytes`);
+      const r = x.ZSTD_decompress(d, cap, s, src.length);
       if (isError(r)) throw new Error(`zstd error ${-r}`);
-      if (r >>> 0 !== size) throw new Error(`frame holds ${r >>> 0} bytes, expected ${size}`);
-      if (into === undefined || into.length < size) return this.copyOut(d, size);
-      const out = into.subarray(0, size);
-      out.set(new Uint8Array(x.memory.buffer, d, size));
+      const n = r >>> 0;
+      if (into === undefined || into.length < n) return this.copyOut(d, n);
+      const out = into.subarray(0, n);
+      out.set(new Uint8Array(x.memory.buffer, d, n));
       return out;
     } finally {
       x.free(s);

@@ -37,6 +37,8 @@ export function pagesPerRead(streams: number, pageSize: number): number {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Compressed CPU data is read this much at a time (about 50 of trace-cmd's 10-page chunks). */
 const COMPRESSED_BLOCK = 256 << 10;
+/** Decompressed chunks up to this size reuse the stream's output buffer (trace-cmd: 10 pages). */
+const MAX_REUSED_CHUNK = 16 << 20;
 
 export const REC_EVENT = 0;
 export const REC_LOST = 1;
@@ -197,9 +199,14 @@ export class CpuStream {
     this.chunksLeft--;
     let out: Buffer;
     try {
-      // one output buffer per stream: the block before is dead once refill() is called
-      if (!this.chunkOut || this.chunkOut.length < usize) this.chunkOut = Buffer.allocUnsafeSlow(Math.max(usize, 1 << 16));
-      out = this.dec(c, usize, this.chunkOut);
+      // one output buffer per stream: the block before is dead once refill() is called (a chunk
+      // claiming more than trace-cmd ever writes gets a buffer of its own, not a lasting one)
+      let into: Buffer | undefined;
+      if (usize <= MAX_REUSED_CHUNK) {
+        if (!this.chunkOut || this.chunkOut.length < usize) this.chunkOut = Buffer.allocUnsafeSlow(Math.max(usize, 1 << 16));
+        into = this.chunkOut;
+      }
+      out = this.dec(c, usize, into);
     } catch (e) {
       return this.stop(at, `chunk does not decompress (${(e as Error).message})`);
     }

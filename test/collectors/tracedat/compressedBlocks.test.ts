@@ -32,15 +32,22 @@ for (const [name, path] of [['v7 zstd fixture', join(FIX, 'sched-lost-v7-zstd.da
   });
 }
 
-test('a damaged zstd chunk: counted warning naming the decoder\'s reason, rows before it kept', async () => {
-  const file = readFileSync(join(FIX, 'sched-lost-v7-zstd.dat'));
-  const whole = await collectTable(traceDat, join(FIX, 'sched-lost-v7-zstd.dat'));
-  // zstd frames: the metadata sections' first, the CPU data's chunks last (the end of the file)
+/**
+ * Where a CPU-data chunk's zstd frame starts in the v7 zstd fixture: the metadata sections' frames
+ * come first, the CPU data's chunks last (the end of the file); one with chunks after it.
+ */
+function cpuChunkFrame(file: Buffer): number {
   const magic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
   const frames: number[] = [];
   for (let at = -1; (at = file.indexOf(magic, at + 1)) >= 0;) frames.push(at);
   assert.ok(frames.length >= 6, `zstd frames: ${frames.length}`);
-  const victim = frames[frames.length - 3]!;
+  return frames[frames.length - 3]!;
+}
+
+test('a damaged zstd chunk: counted warning naming the decoder\'s reason, rows before it kept', async () => {
+  const file = readFileSync(join(FIX, 'sched-lost-v7-zstd.dat'));
+  const whole = await collectTable(traceDat, join(FIX, 'sched-lost-v7-zstd.dat'));
+  const victim = cpuChunkFrame(file);
   const bad = Buffer.from(file);
   // a CPU-data chunk's first block header: block type 3 (reserved) makes the frame undecodable
   const fhd = bad[victim + 4]!;
@@ -57,6 +64,29 @@ test('a damaged zstd chunk: counted warning naming the decoder\'s reason, rows b
     assert.match(w.examples[0]!.message, /chunk does not decompress \(.+\)/);
     assert.ok(diag.truncated);
     assert.ok(table.numRows > 0 && table.numRows < whole.table.numRows, `${table.numRows} of ${whole.table.numRows} rows`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a chunk header whose uncompressed size disagrees with its frame: the frame\'s bytes, a counted warning, every row', async () => {
+  const file = readFileSync(join(FIX, 'sched-lost-v7-zstd.dat'));
+  const whole = await collectTable(traceDat, join(FIX, 'sched-lost-v7-zstd.dat'));
+  const victim = cpuChunkFrame(file); // {u32 csize, u32 usize} precede the frame
+  const usize = file.readUInt32LE(victim - 4);
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-zstd-'));
+  try {
+    // more than the frame holds (the frame does not say its size), less (the output would not fit), far more
+    for (const claim of [usize * 2, usize / 2, usize * 1000]) {
+      const bad = Buffer.from(file);
+      bad.writeUInt32LE(claim, victim - 4);
+      const p = join(dir, 'bad.dat');
+      writeFileSync(p, bad);
+      const { table, diag } = await collectTable(traceDat, p);
+      const w = diag.toJSON().warnings.find((x) => x.kind === 'tracedat-chunk');
+      assert.match(w?.examples[0]?.message ?? '', new RegExp(`chunk decompressed to ${usize} bytes, header says ${claim}`), `claim ${claim}`);
+      assert.equal(table.numRows, whole.table.numRows, `claim ${claim}: every row`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
