@@ -28,6 +28,8 @@ const isError = (r: number): boolean => r < 0 && r >= -ERROR_MAX;
 
 /** A frame may declare up to this content size (its header is read before any allocation). */
 const MAX_DECLARED = 1 << 28;
+/** A stream's output not yet taken may grow up to this (ZstdStream.reserve). */
+const MAX_PENDING = 1 << 28;
 
 let loading: Promise<ZstdWasm> | null = null;
 let ready: ZstdWasm | null = null;
@@ -201,6 +203,9 @@ export class ZstdStream {
   private reserve(more: number): void {
     if (this.accCap - this.accLen >= more) return;
     const cap = Math.max(this.accCap * 2, this.accLen + more, 1 << 20);
+    // perf records are at most 64 KiB and a compressed record's output a few MB: far more is a
+    // corrupt (or hostile) stream, and module memory never shrinks
+    if (cap > MAX_PENDING) throw new Error(`zstd: over ${MAX_PENDING >> 20} MiB of output without a whole record`);
     const p = this.x.malloc(cap);
     if (p === 0) throw new Error(`zstd: no memory for ${cap} bytes of output`);
     if (this.accLen > 0) new Uint8Array(this.x.memory.buffer).copyWithin(p, this.acc, this.acc + this.accLen);
