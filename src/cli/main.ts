@@ -4,9 +4,18 @@ import { hideBin } from 'yargs/helpers';
 import { TraceInputError } from '../../collectors/common/diagnostics.js';
 import { commandsFor } from './commands/index.js';
 
+/** Options whose value "-" means standard output (elsewhere "-" is standard input). */
+const OUTPUT_FLAGS = new Set(['-o', '--output', '--out']);
+
 export async function main(argv: string[]): Promise<number> {
-  // yargs reads a lone "-" positional as "": name stdin by its device path instead
-  let y = yargs(argv.map((a) => (a === '-' ? '/dev/stdin' : a)))
+  // yargs reads a lone "-" as "": name stdin (a trace) or stdout (after -o) by its device path.
+  // Only ingest writes one file, which can be a pipe; the other commands write folders or run tools.
+  const toStdout = argv.some((a, i) => a === '-' && OUTPUT_FLAGS.has(argv[i - 1]!));
+  if (toStdout && argv[0] !== 'ingest') {
+    process.stderr.write(`es2scope: ${argv[0]}: "-o -" (standard output) is only for ingest; name a folder or file\n`);
+    return 2;
+  }
+  let y = yargs(argv.map((a, i) => (a === '-' ? (OUTPUT_FLAGS.has(argv[i - 1]!) ? '/dev/stdout' : '/dev/stdin') : a)))
     .scriptName('es2scope')
     .usage('$0 <command> [options]\n\nKVM host traces -> VM-exit and interrupt-path analysis, and the ES2 what-if model.')
     .strict()

@@ -192,6 +192,23 @@ function packAllSet(n: number): Uint8Array {
   return b;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * writevSync that waits out EAGAIN: a pipe or socket handed to us may be non-blocking (Node sets
+ * its own stdout so once touched), and a full one is not an error but a slow reader.
+ */
+function writevRetry(fd: number, bufs: Uint8Array[], position: number | undefined): number {
+  for (;;) {
+    try {
+      return writevSync(fd, bufs, position);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1); // 1 ms
+    }
+  }
+}
+
 /** Zeros written for a skipped run where the output cannot have holes. */
 const ZERO_RUN = new Uint8Array(1 << 20);
 
@@ -206,14 +223,14 @@ function writeAllV(fd: number, bufs: Uint8Array[], position: number, seekable: b
   for (let i = 0; i < bufs.length; i += IOV_MAX) {
     const group = bufs.slice(i, i + IOV_MAX);
     let left = group.reduce((n, b) => n + b.byteLength, 0);
-    let wrote = writevSync(fd, group, seekable ? position : undefined);
+    let wrote = writevRetry(fd, group, seekable ? position : undefined);
     position += wrote;
     left -= wrote;
     while (left > 0) {
       // short write: drop the buffers already written, cut the one written in part
       while (wrote >= group[0]!.byteLength) wrote -= group.shift()!.byteLength;
       group[0] = group[0]!.subarray(wrote);
-      wrote = writevSync(fd, group, seekable ? position : undefined);
+      wrote = writevRetry(fd, group, seekable ? position : undefined);
       position += wrote;
       left -= wrote;
     }
@@ -313,7 +330,9 @@ export class ArrowFileSink {
       const st = lstatSync(path);
       if (st.isFile() && st.nlink === 1) unlinkSync(path);
     } catch { /* absent or not removable: openSync below creates or truncates it */ }
-    this.fd = openSync(path, 'w');
+    // standard output (`-o -`) is written through fd 1: opening /dev/stdout fails for a socket
+    // (ENXIO), and a pipe opened again would not be ours to close
+    this.fd = path === '/dev/stdout' ? 1 : openSync(path, 'w');
     this.writer = new LateDictionaryFileWriter(this.fd, converter.zeroBuffers);
   }
 
@@ -335,7 +354,7 @@ export class ArrowFileSink {
       this.writer.finish();
       this.writer.finishFile();
     } finally {
-      closeSync(this.fd);
+      if (this.fd !== 1) closeSync(this.fd);
     }
   }
 }

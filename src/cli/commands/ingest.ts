@@ -44,7 +44,7 @@ export function registerIngest(y: Argv): Argv {
     'read a trace (perf script, trace-cmd report, ftrace, trace.dat, perf.data, bpftrace; "-" = stdin; .gz ok) into an events Arrow file',
     (a) => datasetIngestOptions(a
       .positional('trace', { type: 'string', demandOption: true, describe: 'trace file, or - for stdin' })
-      .option('output', { alias: 'o', type: 'string', describe: 'events Arrow IPC file (default: <trace>.events.arrow)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'events Arrow IPC file, - for stdout (default: <trace>.events.arrow)' })
       .option('format', { type: 'string', default: 'auto', describe: 'input format (auto detects)' })
       .option('strict', { type: 'boolean', default: false, describe: 'stop at the first malformed line' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
@@ -54,8 +54,10 @@ export function registerIngest(y: Argv): Argv {
       if (args.dataset !== undefined || args.more?.length) return ingestDatasetCommand([args.trace, ...(args.more ?? [])], args);
       const output = args.output ?? defaultOutputPath(args.trace);
       const run = await ingestToArrow(args.trace, output, { format: args.format, strict: args.strict, progress: !args.quiet, ...(args.tscHz !== undefined ? { tscHz: args.tscHz } : {}) });
-      if (args.json) process.stdout.write(`${JSON.stringify({ output, ...run, schema: undefined }, null, 2)}\n`);
-      else if (!args.quiet) printIngestSummary(run, output);
+      // `-o -`: the Arrow file goes to stdout, so the summary goes to stderr
+      const say = output === '/dev/stdout' ? process.stderr : process.stdout;
+      if (args.json) say.write(`${JSON.stringify({ output, ...run, schema: undefined }, null, 2)}\n`);
+      else if (!args.quiet) printIngestSummary(run, output, say);
     },
   );
 }
