@@ -112,6 +112,8 @@ export class CpuStream {
     private readonly readPages: number = MAX_PAGES_PER_READ,
     /** Bytes per read of compressed data (tests: tiny, so chunks straddle reads). */
     private readonly compressedBlock: number = COMPRESSED_BLOCK,
+    /** Maps each record's raw time (TIME_SHIFT: guest -> host clock); absent: times as stored. */
+    private readonly correct?: (raw: bigint) => bigint,
   ) {
     this.fileNext = offset;
     // trace-cmd 3.1 stores a compressed CPU's size without its u32 chunk count (3.2 includes it):
@@ -140,7 +142,16 @@ export class CpuStream {
       this.tsBig += BigInt(d);
     }
   }
-  private markCur(): void { this.tsNum = this.tsN; this.tsBigCur = this.tsBig; }
+  private markCur(): void {
+    if (this.correct !== undefined) {
+      // a guest file's TIME_SHIFT: the record's time on the host clock (then the merge orders by it)
+      const v = this.correct(this.getCur());
+      if (v <= MAX_SAFE) { this.tsNum = Number(v); this.tsBigCur = null; } else { this.tsNum = 0; this.tsBigCur = v; }
+      return;
+    }
+    this.tsNum = this.tsN;
+    this.tsBigCur = this.tsBig;
+  }
 
   private u32(o: number): number { return this.dv.getUint32(o, this.le); }
   private u64(o: number): bigint { return this.le ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o); }

@@ -1,5 +1,6 @@
 // What a trace.dat says about itself, gathered before any event is read.
 import type { EventFormatSet } from '../common/tepformat/formatSet.js';
+import type { TimeShift } from './timeShift.js';
 
 export interface CpuData {
   readonly cpu: number;
@@ -76,6 +77,8 @@ export interface TraceDatMeta {
   readonly traceClock: string | null;
   readonly tsc2nsec: Tsc2Nsec | null;
   readonly timeShiftPresent: boolean;
+  /** TIME_SHIFT samples (guest file), applied to every timestamp by read.ts; null when absent or unreadable. */
+  readonly timeShift: TimeShift | null;
   readonly guests: readonly GuestInfo[];
   readonly cpuCount: number | null;
   readonly uname: string | null;

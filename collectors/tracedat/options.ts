@@ -3,6 +3,7 @@
 // the kernel's per_cpu/cpuN/stats text (kernel/trace/trace.c tracing_stats_read):
 //   "CPU: 5\nentries: 5664\noverrun: 0\ncommit overrun: 0\nbytes: 190556\n...read events: 121\n"
 import type { BufferInfo, CpuData, CpuStat, GuestInfo, Tsc2Nsec } from './meta.js';
+import { parseTimeShift, type TimeShift } from './timeShift.js';
 
 export const OPT = {
   DONE: 0, DATE: 1, CPUSTAT: 2, BUFFER: 3, TRACECLOCK: 4, UNAME: 5, HOOK: 6, OFFSET: 7, CPUCOUNT: 8,
@@ -16,6 +17,7 @@ export interface OptionState {
   traceClock: string | null;
   tsc2nsec: Tsc2Nsec | null;
   timeShiftPresent: boolean;
+  timeShift: TimeShift | null;
   guests: GuestInfo[];
   cpuCount: number | null;
   uname: string | null;
@@ -28,7 +30,7 @@ export interface OptionState {
 
 export function newOptionState(): OptionState {
   return {
-    buffers: [], traceClock: null, tsc2nsec: null, timeShiftPresent: false, guests: [], cpuCount: null,
+    buffers: [], traceClock: null, tsc2nsec: null, timeShiftPresent: false, timeShift: null, guests: [], cpuCount: null,
     uname: null, toolVersion: null, cpuStats: new Map(), sections: new Map(), nextOptions: 0,
   };
 }
@@ -122,7 +124,13 @@ export function applyOption(id: number, d: Buffer, le: boolean, st: OptionState)
       if (!r.has(4)) return 'CPUCOUNT option shorter than 4 bytes';
       st.cpuCount = r.u32();
       return null;
-    case OPT.TIME_SHIFT: st.timeShiftPresent = true; return null;
+    case OPT.TIME_SHIFT: {
+      st.timeShiftPresent = true;
+      const t = parseTimeShift(d, le);
+      if (typeof t === 'string') return `${t}; guest timestamps are left on the guest clock`;
+      st.timeShift = t;
+      return null;
+    }
     case OPT.GUEST: {
       const name = r.cstr();
       if (name === null || !r.has(12)) return 'GUEST option too short';

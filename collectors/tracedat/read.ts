@@ -12,6 +12,7 @@ import { decompressorFor } from './decompress.js';
 import { CpuStream, pagesPerRead, REC_LOST } from './cpuStream.js';
 import type { TraceDatMeta } from './meta.js';
 import { readTraceDatMeta } from './readMeta.js';
+import { hostTime, TSYNC_INTERPOLATE } from './timeShift.js';
 import { tsc2nsecNumber } from './tsc2nsec.js';
 
 export type DecoderLookup = (name: string) => TracepointDecoder | undefined;
@@ -80,7 +81,14 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     if (clock === 'uptime') {
       diag.note('TIME UNIT = JIFFIES: clock "uptime" counts jiffies, so ts_ns is not nanoseconds');
     }
-    if (meta.timeShiftPresent) diag.note('TIME_SHIFT option present (guest file): timestamps are the guest\'s own, not shifted to the host clock');
+    const shift = meta.timeShift;
+    if (shift) {
+      const n = shift.cpus.map((c) => c.length);
+      diag.note(`TIME_SHIFT (guest file, peer trace id 0x${shift.peerTraceId.toString(16)}): timestamps moved to the host clock as trace-cmd report does, `
+        + `${n.length} CPUs with ${Math.min(...n)}-${Math.max(...n)} offset samples, ${shift.flags & TSYNC_INTERPOLATE ? 'interpolated' : 'stepwise'}`);
+    } else if (meta.timeShiftPresent) {
+      diag.note('TIME_SHIFT option present but unreadable (warned): timestamps are the guest\'s own, not moved to the host clock');
+    }
     for (const g of meta.guests) {
       diag.note(`guest "${g.name}" (trace id ${g.traceId}): ${[...g.vcpuToHostTid].map(([v, t]) => `vCPU ${v} -> host tid ${t}`).join(', ')}`);
     }
@@ -92,6 +100,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
       (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:cpu${c.cpu}`),
       pagesPerRead(top.cpus.length, pageSize), ctx.chunkSize,
+      shift ? (raw: bigint) => hostTime(raw, c.cpu, shift) : undefined,
     ));
 
     const names = b.dictionaries[C.event]!;

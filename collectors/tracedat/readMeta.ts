@@ -278,7 +278,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
   const page = pageLayoutFrom(headerPage, diag, fr.where(0));
   return {
     version, littleEndian: le, longSize, pageSize, compression, compressionVersion, page, headerPageText: headerPage, headerEventText: headerEvent, formats, formatProblems, cmdlines,
-    buffers: st.buffers, traceClock: st.traceClock, tsc2nsec: st.tsc2nsec, timeShiftPresent: st.timeShiftPresent,
+    buffers: st.buffers, traceClock: st.traceClock, tsc2nsec: st.tsc2nsec, timeShiftPresent: st.timeShiftPresent, timeShift: st.timeShift,
     guests: st.guests, cpuCount: st.cpuCount, uname: st.uname, toolVersion: st.toolVersion, cpuStats: st.cpuStats,
   };
 }

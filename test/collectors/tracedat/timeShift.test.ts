@@ -1,0 +1,118 @@
+// TIME_SHIFT (a guest trace.dat from trace-cmd's host-guest time sync): every timestamp moves to
+// the host clock as trace-cmd report moves it, and rows come out in host-time order. The guest
+// file is the sched-lost-v6 fixture rewritten by fixtures/tracedat/slim.ts with a TIME_SHIFT
+// option: CPU 0 one constant offset, CPU 1 interpolated between three samples (a negative
+// offset, the pair found by binary search, times past the last sample extrapolated) and a
+// 3/2 scaling (fraction 1), so CPU 1's records overtake CPU 0's and the merge must follow the
+// shifted times. Checked against `trace-cmd report -t` of the same file (skipped without
+// trace-cmd) and against the formula in BigInt by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { traceDat } from '../../../collectors/tracedat/index.js';
+import { hostTime, parseTimeShift, TSYNC_INTERPOLATE, type TimeShift } from '../../../collectors/tracedat/timeShift.js';
+import { collectRows, collectTable, type Row } from '../../helpers/collect.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const FIX = join(ROOT, 'fixtures/tracedat/sched-lost-v6.dat');
+const PLUGIN_STATE_REWRITES = new Set(['I>W', 'R+>R', 'Z>X', 'X>Z']);
+
+// [time, offset, scaling, fraction] per sample; the fixture's times are 1302.21e9-1302.64e9 ns.
+// Offsets drift slowly, as real samples do (a CPU's shifted times must stay in order: trace-cmd
+// and we merge per-CPU streams assuming it)
+const SPEC = {
+  peer: '0x2a',
+  flags: TSYNC_INTERPOLATE,
+  cpus: [
+    [['0', '1000', '1', '0']],
+    [['1302209000000', '-651000000000', '3', '1'], ['1302300000000', '-651000050000', '3', '1'], ['1302400000000', '-650999990000', '3', '1']],
+  ],
+};
+
+function guestFile(dir: string): string {
+  const out = join(dir, 'guest.dat');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'fixtures/tracedat/slim.ts'), FIX, out, '--systems', 'sched', '--time-shift', JSON.stringify(SPEC)],
+    { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
+test('TIME_SHIFT moves each CPU\'s times to the host clock and the merge follows them (BigInt formula)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-tshift-'));
+  try {
+    const plain = await collectRows(traceDat, FIX);
+    const { table, diag } = await collectTable(traceDat, guestFile(dir));
+    const got = table.toArray().map((r) => r.toJSON() as Row);
+    assert.equal(got.length, plain.length);
+    assert.ok(diag.notes.some((n) => /TIME_SHIFT \(guest file, peer trace id 0x2a\): timestamps moved to the host clock/.test(n)), diag.notes.join('\n'));
+    // expected: every plain row shifted by hand, then ordered by (time, cpu) like the merge
+    const hand = (ts: bigint, cpu: number): bigint => {
+      if (cpu === 0) return ts + 1000n;
+      const s = SPEC.cpus[1]!.map((x) => x.map(BigInt));
+      const [a, b] = ts <= s[1]![0]! ? [s[0]!, s[1]!] : [s[1]!, s[2]!];
+      const delta = b[0]! - a[0]!;
+      const tscor = a[1]! + ((ts - a[0]!) * (b[1]! - a[1]!) + delta / 2n) / delta;
+      return ((ts * 3n) >> 1n) + tscor;
+    };
+    const want = plain.map((r) => ({ ...r, ts_ns: hand(BigInt(r.ts_ns), r.cpu) }))
+      .map((r, i) => ({ r, i }))
+      .sort((x, y) => (x.r.ts_ns < y.r.ts_ns ? -1 : x.r.ts_ns > y.r.ts_ns ? 1 : x.r.cpu - y.r.cpu || x.i - y.i));
+    let crossings = 0;
+    for (let i = 0; i < got.length; i++) {
+      assert.equal(BigInt(got[i]!.ts_ns), want[i]!.r.ts_ns, `row ${i} time`);
+      assert.equal(got[i]!.cpu, want[i]!.r.cpu, `row ${i} cpu`);
+      if (i > 0 && got[i]!.cpu !== got[i - 1]!.cpu) crossings++;
+    }
+    // the shift reorders: CPU 1 rows interleave with CPU 0 rows differently than unshifted
+    const plainCrossings = plain.reduce((n, r, i) => n + (i > 0 && r.cpu !== plain[i - 1]!.cpu ? 1 : 0), 0);
+    assert.notEqual(crossings, plainCrossings);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TIME_SHIFT guest file: the same table as `trace-cmd report -t` of it, to the nanosecond', async (t) => {
+  if (spawnSync('trace-cmd', ['--version']).error) return t.skip('trace-cmd is not installed');
+  const { traceCmd } = await import('../../../collectors/trace-cmd/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-tshift-'));
+  try {
+    const guest = guestFile(dir);
+    const rep = spawnSync('trace-cmd', ['report', '-t', '-i', guest], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.equal(rep.status, 0, rep.stderr);
+    const txtPath = join(dir, 'guest.report-t.txt');
+    writeFileSync(txtPath, rep.stdout);
+    const bin = await collectRows(traceDat, guest);
+    const txt = await collectRows(traceCmd, txtPath);
+    assert.equal(bin.length, txt.length);
+    for (let i = 0; i < bin.length; i++) {
+      const a: Row = { ...bin[i], src_line: null };
+      const b: Row = { ...txt[i], src_line: null };
+      // libtraceevent's sched_switch plugin letters (see vsReportText.test.ts)
+      if (PLUGIN_STATE_REWRITES.has(`${a.prev_state}>${b.prev_state}`)) b.prev_state = a.prev_state;
+      assert.deepEqual(a, b, `row ${i}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hostTime: one sample adds its offset; stepwise uses the lower sample; 64-bit wrap as in C; unreadable option refused', () => {
+  const s = (time: bigint, offset: bigint, scaling = 1n, fraction = 0n) => ({ time, offset, scaling, fraction });
+  const shift = (flags: number, ...cpus: ReturnType<typeof s>[][]): TimeShift => ({ peerTraceId: 0n, flags, cpus });
+  assert.equal(hostTime(100n, 0, shift(0, [s(5n, -30n)])), 70n);
+  assert.equal(hostTime(100n, 1, shift(0, [s(5n, -30n)])), 100n, 'a CPU without samples keeps its time');
+  const step = shift(0, [s(0n, 10n), s(200n, 20n), s(400n, 40n)]);
+  assert.equal(hostTime(100n, 0, step), 110n);
+  assert.equal(hostTime(300n, 0, step), 320n);
+  assert.equal(hostTime(200n, 0, step), 220n, 'an exact sample time takes that sample');
+  const interp = shift(TSYNC_INTERPOLATE, [s(0n, 0n), s(3n, 10n)]);
+  assert.equal(hostTime(1n, 0, interp), 1n + 3n, '(1*10 + 1) / 3 = 3 (C truncation)');
+  assert.equal(hostTime(5n, 0, shift(0, [s(0n, -10n)])), (1n << 64n) - 5n, 'below zero wraps as an unsigned 64-bit time');
+  assert.equal(hostTime(1n << 62n, 0, shift(0, [s(0n, 0n, 8n), s(1n, 0n, 8n)])), 0n, 'the scaling product wraps at 2^64');
+  const bad = Buffer.alloc(20);
+  bad.writeUInt32LE(3, 12); // 3 CPUs announced, no samples
+  assert.match(parseTimeShift(bad, true) as string, /ends before CPU 1's sample count|announces/);
+});
