@@ -79,6 +79,9 @@ export interface TraceDatMeta {
   readonly timeShiftPresent: boolean;
   /** TIME_SHIFT samples (guest file), applied to every timestamp by read.ts; null when absent or unreadable. */
   readonly timeShift: TimeShift | null;
+  /** DATE (µs x 1000) + OFFSET (ns) options: added to every time after TSC2NSEC, as trace-cmd report does. */
+  readonly tsOffsetNs: bigint;
+  readonly tsOffsetFrom: readonly string[];
   readonly guests: readonly GuestInfo[];
   readonly cpuCount: number | null;
   readonly uname: string | null;

@@ -18,6 +18,10 @@ export interface OptionState {
   tsc2nsec: Tsc2Nsec | null;
   timeShiftPresent: boolean;
   timeShift: TimeShift | null;
+  /** DATE (µs, times 1000) and OFFSET (ns) options summed: trace-cmd report adds it to every time. */
+  tsOffsetNs: bigint;
+  /** Which of the two set tsOffsetNs ("DATE", "OFFSET"), for the note. */
+  tsOffsetFrom: string[];
   guests: GuestInfo[];
   cpuCount: number | null;
   uname: string | null;
@@ -30,7 +34,7 @@ export interface OptionState {
 
 export function newOptionState(): OptionState {
   return {
-    buffers: [], traceClock: null, tsc2nsec: null, timeShiftPresent: false, timeShift: null, guests: [], cpuCount: null,
+    buffers: [], traceClock: null, tsc2nsec: null, timeShiftPresent: false, timeShift: null, tsOffsetNs: 0n, tsOffsetFrom: [], guests: [], cpuCount: null,
     uname: null, toolVersion: null, cpuStats: new Map(), sections: new Map(), nextOptions: 0,
   };
 }
@@ -66,6 +70,20 @@ function parseCpuStat(text: string): CpuStat | null {
   const r = num('read events'); if (r !== undefined) s.readEvents = r;
   const d = num('dropped events'); if (d !== undefined) s.droppedEvents = d;
   return s;
+}
+
+/**
+ * C's strtoll(s, NULL, 0): leading space, a sign, then hex ("0x"), octal (a leading 0) or decimal
+ * digits as far as they go; 0 without digits; clamped to the long long range on overflow.
+ */
+export function strtoll(s: string): bigint {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
+  if (!m) return 0n;
+  const digits = m[2]!;
+  const mag = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits[0] === '0' ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const v = m[1] === '-' ? -mag : mag;
+  const MAX = (1n << 63n) - 1n;
+  return v > MAX ? MAX : v < -MAX - 1n ? -MAX - 1n : v;
 }
 
 const safe = (v: bigint): number => (v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v));
@@ -116,6 +134,15 @@ export function applyOption(id: number, d: Buffer, le: boolean, st: OptionState)
       const t = cstring(d);
       const m = /\[([^\]]+)\]/.exec(t);
       st.traceClock = m ? m[1]! : t.trim();
+      return null;
+    }
+    case OPT.DATE:
+    case OPT.OFFSET: {
+      // trace-cmd record --date: "0x<µs>" between the trace clock and gettimeofday; --ts-offset:
+      // ns as typed. trace-input.c reads both with strtoll(buf, NULL, 0).
+      const v = strtoll(cstring(d));
+      st.tsOffsetNs += id === OPT.DATE ? v * 1000n : v;
+      st.tsOffsetFrom.push(id === OPT.DATE ? 'DATE' : 'OFFSET');
       return null;
     }
     case OPT.UNAME: st.uname = cstring(d); return null;

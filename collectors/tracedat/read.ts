@@ -81,6 +81,11 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     if (clock === 'uptime') {
       diag.note('TIME UNIT = JIFFIES: clock "uptime" counts jiffies, so ts_ns is not nanoseconds');
     }
+    const tsOffset = meta.tsOffsetNs;
+    const offsetTimes = tsOffset !== 0n; // a boolean for the per-record paths (no BigInt compare there)
+    if (offsetTimes) {
+      diag.note(`${meta.tsOffsetFrom.join(' + ')} option (trace-cmd record ${meta.tsOffsetFrom.map((o) => (o === 'DATE' ? '--date' : '--ts-offset')).join(', ')}): ${tsOffset} ns added to every time, as trace-cmd report does`);
+    }
     const shift = meta.timeShift;
     if (shift) {
       const n = shift.cpus.map((c) => c.length);
@@ -195,7 +200,11 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     /** The columns of the current record of `s` (any kind of record, any time), but not end(). */
     const writeRow = (s: CpuStream): void => {
       let ts: bigint | null = null;
-      if (tsc) {
+      if (offsetTimes) {
+        // DATE/OFFSET: in BigInt (a --date offset is ~1.7e18 ns, past doubles' exact range)
+        const t = tsc ? ((s.ts * tscMult) >> tscShift) + tsc.offset : hz !== null ? cyclesToNs(s.ts, hz) : s.ts;
+        b.big64(C.ts_ns, ts = t + tsOffset);
+      } else if (tsc) {
         const ns = s.tsBigCur === null ? tscNs(s.tsNum) : -1;
         if (ns >= 0) {
           const lo = ns >>> 0;
@@ -237,7 +246,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     while (heap.length > 0) {
       const s = heap[0]!;
       let written = false;
-      if (s.kind !== REC_LOST && s.tsBigCur === null && s.recLen >= 2) {
+      if (s.kind !== REC_LOST && s.tsBigCur === null && s.recLen >= 2 && !offsetTimes) {
         // the common case in one go: an event record whose time is a double below 2^53 ns
         const ns = tsc ? tscNs(s.tsNum) : hz === null && s.tsNum <= MAX_I64_NUM ? s.tsNum : -1;
         const dv = s.view;

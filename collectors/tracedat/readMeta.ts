@@ -279,6 +279,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
   return {
     version, littleEndian: le, longSize, pageSize, compression, compressionVersion, page, headerPageText: headerPage, headerEventText: headerEvent, formats, formatProblems, cmdlines,
     buffers: st.buffers, traceClock: st.traceClock, tsc2nsec: st.tsc2nsec, timeShiftPresent: st.timeShiftPresent, timeShift: st.timeShift,
+    tsOffsetNs: st.tsOffsetNs, tsOffsetFrom: st.tsOffsetFrom,
     guests: st.guests, cpuCount: st.cpuCount, uname: st.uname, toolVersion: st.toolVersion, cpuStats: st.cpuStats,
   };
 }

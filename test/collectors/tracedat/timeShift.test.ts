@@ -1,11 +1,13 @@
-// TIME_SHIFT (a guest trace.dat from trace-cmd's host-guest time sync): every timestamp moves to
+// The options that move trace.dat times as trace-cmd report moves them. TIME_SHIFT (a guest
+// trace.dat from trace-cmd's host-guest time sync): every timestamp moves to
 // the host clock as trace-cmd report moves it, and rows come out in host-time order. The guest
 // file is the sched-lost-v6 fixture rewritten by fixtures/tracedat/slim.ts with a TIME_SHIFT
 // option: CPU 0 one constant offset, CPU 1 interpolated between three samples (a negative
 // offset, the pair found by binary search, times past the last sample extrapolated) and a
 // 3/2 scaling (fraction 1), so CPU 1's records overtake CPU 0's and the merge must follow the
 // shifted times. Checked against `trace-cmd report -t` of the same file (skipped without
-// trace-cmd) and against the formula in BigInt by hand.
+// trace-cmd) and against the formula in BigInt by hand. DATE / OFFSET (trace-cmd record --date,
+// --ts-offset): a constant added to every time, also checked against trace-cmd report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceDat } from '../../../collectors/tracedat/index.js';
+import { strtoll } from '../../../collectors/tracedat/options.js';
 import { hostTime, parseTimeShift, TSYNC_INTERPOLATE, type TimeShift } from '../../../collectors/tracedat/timeShift.js';
 import { collectRows, collectTable, type Row } from '../../helpers/collect.js';
 
@@ -115,4 +118,44 @@ test('hostTime: one sample adds its offset; stepwise uses the lower sample; 64-b
   const bad = Buffer.alloc(20);
   bad.writeUInt32LE(3, 12); // 3 CPUs announced, no samples
   assert.match(parseTimeShift(bad, true) as string, /ends before CPU 1's sample count|announces/);
+});
+
+test('DATE and OFFSET options (trace-cmd record --date / --ts-offset): added to every time, the table of `trace-cmd report -t`', async (t) => {
+  if (spawnSync('trace-cmd', ['--version']).error) return t.skip('trace-cmd is not installed');
+  const { traceCmd } = await import('../../../collectors/trace-cmd/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'es2scope-tsoff-'));
+  try {
+    const plain = await collectRows(traceDat, FIX);
+    // a --date offset as trace-cmd writes it (µs in hex: ~2026 minus the boot clock) plus a --ts-offset
+    for (const [args, add] of [[['--date', '0x64458f3c74e80'], 0x64458f3c74e80n * 1000n], [['--ts-offset', '-1500'], -1500n], [['--date', '0x10', '--ts-offset', '7'], 16007n]] as const) {
+      const out = join(dir, 'offset.dat');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'fixtures/tracedat/slim.ts'), FIX, out, '--systems', 'sched', ...args], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const { table, diag } = await collectTable(traceDat, out);
+      const bin = table.toArray().map((x) => x.toJSON() as Row);
+      assert.ok(diag.notes.some((n) => n.includes(`${add} ns added to every time`)), diag.notes.join('\n'));
+      assert.equal(bin.length, plain.length);
+      for (let i = 0; i < bin.length; i++) assert.equal(BigInt(bin[i]!.ts_ns), BigInt(plain[i]!.ts_ns) + add, `${args.join(' ')}: row ${i}`);
+      const rep = spawnSync('trace-cmd', ['report', '-t', '-i', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      assert.equal(rep.status, 0, rep.stderr);
+      const txtPath = join(dir, 'offset.report-t.txt');
+      writeFileSync(txtPath, rep.stdout);
+      const txt = await collectRows(traceCmd, txtPath);
+      assert.equal(txt.length, bin.length);
+      for (let i = 0; i < bin.length; i++) assert.equal(String(txt[i]!.ts_ns), String(bin[i]!.ts_ns), `${args.join(' ')}: row ${i} against trace-cmd report`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('strtoll as C reads DATE/OFFSET texts: hex, octal, decimal, sign, junk after, overflow clamped', () => {
+  assert.equal(strtoll('0x10'), 16n);
+  assert.equal(strtoll(' -0x10\n'), -16n);
+  assert.equal(strtoll('010'), 8n);
+  assert.equal(strtoll('0x'), 0n, '"0x" without digits is the 0 before it');
+  assert.equal(strtoll('123abc'), 123n);
+  assert.equal(strtoll('abc'), 0n);
+  assert.equal(strtoll('0xffffffffffffffff'), (1n << 63n) - 1n, 'overflow clamps to LLONG_MAX');
+  assert.equal(strtoll('-99999999999999999999'), -(1n << 63n));
 });
