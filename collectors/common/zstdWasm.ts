@@ -26,7 +26,7 @@ interface Exports {
 const ERROR_MAX = 120;
 const isError = (r: number): boolean => r < 0 && r >= -ERROR_MAX;
 
-/** A frame may declare up to this content size (its header is read before any allocation). */
+/** A frame may declare, or be expected to hold, up to this (checked before any allocation). */
 const MAX_DECLARED = 1 << 28;
 /** A stream's output not yet taken may grow up to this (ZstdStream.reserve). */
 const MAX_PENDING = 1 << 28;
@@ -95,6 +95,7 @@ export class ZstdWasm {
       // after a sanity bound (the module's memory never shrinks)
       const declared = x.ZSTD_findDecompressedSize(s, src.length);
       if (declared > BigInt(MAX_DECLARED)) throw new Error(`frame declares ${declared} bytes`);
+      if (size > MAX_DECLARED) throw new Error(`${size} bytes expected, more than a frame here may hold`);
       const cap = declared > BigInt(size) ? Number(declared) : size;
       d = x.malloc(Math.max(1, cap));
       if (d === 0) throw new Error(`zstd: no memory for ${cap} bytes`);

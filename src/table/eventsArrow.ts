@@ -216,8 +216,8 @@ const ZERO_RUN = new Uint8Array(1 << 20);
 const IOV_MAX = 1024;
 
 /**
- * Write every buffer, in order, at `position` (null: where the descriptor is, for a pipe or a
- * device), resuming after short writes. Returns the end position.
+ * Write every buffer, in order, at `position` (not `seekable`, a pipe or a device: where the
+ * descriptor is), resuming after short writes. Returns the end position.
  */
 function writeAllV(fd: number, bufs: Uint8Array[], position: number, seekable: boolean): number {
   for (let i = 0; i < bufs.length; i += IOV_MAX) {
