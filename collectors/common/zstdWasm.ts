@@ -31,6 +31,14 @@ const MAX_DECLARED = 1 << 28;
 /** A stream's output not yet taken may grow up to this (ZstdStream.reserve). */
 const MAX_PENDING = 1 << 28;
 
+/** Copy `data` into the module's memory at a new allocation (the caller frees it). */
+function copyIn(x: Exports, data: Uint8Array): number {
+  const p = x.malloc(Math.max(1, data.length));
+  if (p === 0) throw new Error(`zstd: no memory for ${data.length} bytes`);
+  new Uint8Array(x.memory.buffer, p, data.length).set(data);
+  return p;
+}
+
 let loading: Promise<ZstdWasm> | null = null;
 let ready: ZstdWasm | null = null;
 
@@ -70,15 +78,7 @@ export class ZstdWasm {
   constructor(private readonly x: Exports) {}
 
   /** A fresh copy of the heap bytes [p, p + n). */
-  copyOut(p: number, n: number): Uint8Array { return new Uint8Array(this.x.memory.buffer, p, n).slice(); }
-
-  /** Copy `data` into the module's memory at a new allocation (free it). */
-  copyIn(data: Uint8Array): number {
-    const p = this.x.malloc(Math.max(1, data.length));
-    if (p === 0) throw new Error(`zstd: no memory for ${data.length} bytes`);
-    new Uint8Array(this.x.memory.buffer, p, data.length).set(data);
-    return p;
-  }
+  private copyOut(p: number, n: number): Uint8Array { return new Uint8Array(this.x.memory.buffer, p, n).slice(); }
 
   /**
    * One whole frame expected to hold `size` bytes (trace.dat chunks): its bytes, as many as it
@@ -88,7 +88,7 @@ export class ZstdWasm {
    */
   decodeFrame(src: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
     const x = this.x;
-    const s = this.copyIn(src);
+    const s = copyIn(x, src);
     let d = 0;
     try {
       // the frame's own content size (-1 unknown, -2 error): room for all of it when it says more,
@@ -146,10 +146,8 @@ export class ZstdStream {
   /** Decompress one piece of the stream onto the pending output. Throws on a libzstd error. */
   push(data: Uint8Array): void {
     const x = this.x;
-    const src = x.malloc(Math.max(1, data.length));
-    if (src === 0) throw new Error(`zstd: no memory for ${data.length} bytes`);
+    const src = copyIn(x, data);
     try {
-      new Uint8Array(x.memory.buffer, src, data.length).set(data);
       let dv = new DataView(x.memory.buffer);
       dv.setUint32(this.inBuf, src, true);
       dv.setUint32(this.inBuf + 4, data.length, true);

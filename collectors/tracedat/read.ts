@@ -197,25 +197,25 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
 
     let unknownIds = 0;
     let rows = 0;
+    /** The current record's time in BigInt, exact (TSC2NSEC or --tsc-hz applied; no DATE/OFFSET). */
+    const exactTs = (s: CpuStream): bigint => (tsc ? ((s.ts * tscMult) >> tscShift) + tsc.offset : hz !== null ? cyclesToNs(s.ts, hz) : s.ts);
     /** The columns of the current record of `s` (any kind of record, any time), but not end(). */
     const writeRow = (s: CpuStream): void => {
       let ts: bigint | null = null;
-      if (offsetTimes) {
-        // DATE/OFFSET: in BigInt (a --date offset is ~1.7e18 ns, past doubles' exact range)
-        const t = tsc ? ((s.ts * tscMult) >> tscShift) + tsc.offset : hz !== null ? cyclesToNs(s.ts, hz) : s.ts;
-        b.big64(C.ts_ns, ts = t + tsOffset);
-      } else if (tsc) {
+      // DATE/OFFSET: in BigInt (a --date offset is ~1.7e18 ns, past doubles' exact range)
+      if (offsetTimes) b.big64(C.ts_ns, ts = exactTs(s) + tsOffset);
+      else if (tsc) {
         const ns = s.tsBigCur === null ? tscNs(s.tsNum) : -1;
         if (ns >= 0) {
           const lo = ns >>> 0;
           b.halves64(C.ts_ns, lo, (ns - lo) / 4294967296);
           if (s.kind === REC_LOST) ts = BigInt(ns);
-        } else b.big64(C.ts_ns, ts = ((s.ts * tscMult) >> tscShift) + tsc.offset);
-      } else if (hz !== null) b.big64(C.ts_ns, ts = cyclesToNs(s.ts, hz));
+        } else b.big64(C.ts_ns, ts = exactTs(s));
+      } else if (hz !== null) b.big64(C.ts_ns, ts = exactTs(s));
       else if (s.tsBigCur === null && s.tsNum <= MAX_I64_NUM) {
         const lo = s.tsNum >>> 0;
         b.halves64(C.ts_ns, lo, (s.tsNum - lo) / 4294967296);
-      } else b.big64(C.ts_ns, ts = s.ts);
+      } else b.big64(C.ts_ns, ts = exactTs(s));
       b.i32(C.cpu, s.cpu);
       b.num64(C.src_line, s.offset);
       if (s.kind === REC_LOST) {
