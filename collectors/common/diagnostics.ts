@@ -22,6 +22,8 @@ export interface LostMarker {
 
 export interface CpuBufferStats {
   cpu: number;
+  /** The trace.dat instance (trace-cmd -B) this CPU buffer belongs to; absent for the top one. */
+  buffer?: string;
   /** Kernel per-CPU statistics stored in the file (trace.dat), when present. */
   entries?: number;
   overrun?: number;

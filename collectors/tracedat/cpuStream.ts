@@ -93,6 +93,8 @@ export class CpuStream {
   /** A DataView of exactly `block` (made once per block). */
   get view(): DataView { return this.dv; }
 
+  /** Merge order among streams of equal time: (instance, cpu) as one number. */
+  readonly order: number;
   records = 0;
   missingPages = 0;
   lostReported = 0;
@@ -114,7 +116,11 @@ export class CpuStream {
     private readonly compressedBlock: number = COMPRESSED_BLOCK,
     /** Maps each record's raw time (TIME_SHIFT: guest -> host clock); absent: times as stored. */
     private readonly correct?: (raw: bigint) => bigint,
+    /** Which instance of the file (0 = top, then in BUFFER option order). */
+    readonly bufferIndex = 0,
   ) {
+    // ties in the time merge go to the earlier instance, then the lower CPU (as in trace-cmd)
+    this.order = bufferIndex * 0x100000000 + cpu;
     this.fileNext = offset;
     // trace-cmd 3.1 stores a compressed CPU's size without its u32 chunk count (3.2 includes it):
     // allow those 4 bytes, the chunk count still bounds the walk.

@@ -86,5 +86,8 @@ export interface TraceDatMeta {
   readonly cpuCount: number | null;
   readonly uname: string | null;
   readonly toolVersion: string | null;
+  /** The top instance's per-CPU statistics (CPUSTAT options). */
   readonly cpuStats: ReadonlyMap<number, CpuStat>;
+  /** Per-CPU statistics by instance name ("" = top). */
+  readonly cpuStatsByBuffer: ReadonlyMap<string, ReadonlyMap<number, CpuStat>>;
 }

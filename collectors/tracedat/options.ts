@@ -2,6 +2,7 @@
 // "OPTIONS SECTION"; v6 uses the same records after "options  \0"). Example CPUSTAT data,
 // the kernel's per_cpu/cpuN/stats text (kernel/trace/trace.c tracing_stats_read):
 //   "CPU: 5\nentries: 5664\noverrun: 0\ncommit overrun: 0\nbytes: 190556\n...read events: 121\n"
+// and, before an instance's CPUSTATs (trace-cmd record/extract -B), "\nBuffer: kvm\n\n".
 import type { BufferInfo, CpuData, CpuStat, GuestInfo, Tsc2Nsec } from './meta.js';
 import { parseTimeShift, type TimeShift } from './timeShift.js';
 
@@ -26,16 +27,27 @@ export interface OptionState {
   cpuCount: number | null;
   uname: string | null;
   toolVersion: string | null;
+  /** The top instance's per-CPU statistics (the same map as cpuStatsByBuffer.get('')). */
   cpuStats: Map<number, CpuStat>;
+  /** Per-CPU statistics by instance name ("" = top). */
+  cpuStatsByBuffer: Map<string, Map<number, CpuStat>>;
+  /** The instance the next CPUSTAT options belong to (set by a "Buffer: name" CPUSTAT). */
+  statBuffer: string;
+  /**
+   * v6 instances: a BUFFER option holds only the file offset of the instance's data (where its
+   * "flyrecord" label and per-CPU table are); readMeta reads them there.
+   */
+  v6Buffers: { name: string; offset: number }[];
   /** v7 section offsets by option id (HEADER_INFO..CMDLINES). */
   sections: Map<number, number>;
   nextOptions: number;
 }
 
 export function newOptionState(): OptionState {
+  const cpuStats = new Map<number, CpuStat>();
   return {
     buffers: [], traceClock: null, tsc2nsec: null, timeShiftPresent: false, timeShift: null, tsOffsetNs: 0n, tsOffsetFrom: [], guests: [], cpuCount: null,
-    uname: null, toolVersion: null, cpuStats: new Map(), sections: new Map(), nextOptions: 0,
+    uname: null, toolVersion: null, cpuStats, cpuStatsByBuffer: new Map([['', cpuStats]]), statBuffer: '', v6Buffers: [], sections: new Map(), nextOptions: 0,
   };
 }
 
@@ -100,16 +112,30 @@ export function applyOption(id: number, d: Buffer, le: boolean, st: OptionState)
       st.nextOptions = safe(r.u64());
       return null;
     case OPT.CPUSTAT: {
-      const s = parseCpuStat(cstring(d));
+      const text = cstring(d);
+      // trace-cmd record/extract -B: the instance's CPUSTATs follow one of "\nBuffer: <name>\n\n"
+      // (tracecmd/trace-record.c add_buffer_stat)
+      const buffer = /^\s*Buffer: (.*)\n/.exec(text);
+      if (buffer) {
+        st.statBuffer = buffer[1]!;
+        if (!st.cpuStatsByBuffer.has(st.statBuffer)) st.cpuStatsByBuffer.set(st.statBuffer, new Map());
+        return null;
+      }
+      const s = parseCpuStat(text);
       if (!s) return 'CPUSTAT option without "CPU: n"';
-      st.cpuStats.set(s.cpu, s);
+      st.cpuStatsByBuffer.get(st.statBuffer)!.set(s.cpu, s);
       return null;
     }
     case OPT.BUFFER: {
-      // u64 offset, name\0, clock\0, [u32 sub-buffer size (trace-cmd >= 3.2)], u32 nr_cpus, nr x (u32 cpu, u64 offset, u64 size)
+      // v7: u64 offset, name\0, clock\0, [u32 sub-buffer size (trace-cmd >= 3.2)], u32 nr_cpus, nr x (u32 cpu, u64 offset, u64 size)
+      // v6: u64 offset of the instance's data, name\0 (lib/trace-cmd/trace-input.c handle_buffer_option)
       if (!r.has(8)) return 'BUFFER option too short';
-      r.u64(); // section offset: the per-CPU offsets below are what we read
+      const at = safe(r.u64()); // v7: section offset (the per-CPU offsets below are what we read)
       const name = r.cstr();
+      if (name !== null && r.rest === 0 && name !== '') {
+        st.v6Buffers.push({ name, offset: at });
+        return null;
+      }
       const clock = name === null ? null : r.cstr();
       if (name === null || clock === null) return 'BUFFER option: name or clock not terminated';
       let pageSize = 0;

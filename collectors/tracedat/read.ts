@@ -56,10 +56,15 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       diag.warn('tracedat-meta', `${source.name}@0x0`, 'no BUFFER/flyrecord data in the file: the table is empty');
       return meta;
     }
-    for (const extra of meta.buffers) {
-      if (extra !== top) diag.note(`instance "${extra.name}" (${extra.cpus.length} CPUs) is not read: only the top instance is`);
-    }
+    // Instances (trace-cmd record/extract -B) are read too, after the top one, as trace-cmd report
+    // does: one time order over every CPU of every instance (tracecmd_iterate_events_multi).
+    const buffers = [top, ...meta.buffers.filter((x) => x !== top)];
     const clock = top.clock || meta.traceClock || 'local';
+    for (const extra of buffers.slice(1)) {
+      // (a file of instances only, `trace-cmd extract -B x` without -t, has no top: the first is read as it)
+      const other = extra.clock && extra.clock !== clock ? `; its clock is "${extra.clock}", the top instance's "${clock}": times of the two are not comparable, merged as trace-cmd report merges them` : '';
+      diag.note(`instance "${extra.name}" (${extra.cpus.length} CPUs with data) read too: its rows are merged by time with the other instances' (ties: top first), and the events table does not say which instance a row came from (trace-cmd report prefixes them "${extra.name}: ")${other}`);
+    }
     // tsc2nsec: trace-cmd's pseudo clock, x86-tsc in the ring buffer + TSC2NSEC in the file.
     const tsc = meta.tsc2nsec && meta.tsc2nsec.mult !== 0 ? meta.tsc2nsec : null;
     const tscMult = BigInt(tsc?.mult ?? 0);
@@ -100,13 +105,18 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     if (meta.cpuCount !== null) diag.note(`host CPU count ${meta.cpuCount}`);
 
     const dec = meta.compression === 'none' ? null : await decompressorFor(meta.compression);
-    const pageSize = top.pageSize || meta.pageSize;
-    const streams: CpuStream[] = top.cpus.map((c) => new CpuStream(
-      c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
-      (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:cpu${c.cpu}`),
-      pagesPerRead(top.cpus.length, pageSize), ctx.chunkSize,
-      shift ? (raw: bigint) => hostTime(raw, c.cpu, shift) : undefined,
-    ));
+    const nStreams = buffers.reduce((n, x) => n + x.cpus.length, 0);
+    const streams: CpuStream[] = buffers.flatMap((buf, bufferIndex) => {
+      const pageSize = buf.pageSize || meta.pageSize;
+      const label = buf.name === '' ? '' : `${buf.name}:`;
+      return buf.cpus.map((c) => new CpuStream(
+        c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
+        (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:${label}cpu${c.cpu}`),
+        pagesPerRead(nStreams, pageSize), ctx.chunkSize,
+        shift ? (raw: bigint) => hostTime(raw, c.cpu, shift) : undefined,
+        bufferIndex,
+      ));
+    });
 
     const names = b.dictionaries[C.event]!;
     const comms = b.dictionaries[C.comm]!;
@@ -150,14 +160,15 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     };
     const le = meta.littleEndian;
 
-    // heap of streams that have a current record, ordered by (ts, cpu)
+    // heap of streams that have a current record, ordered by (ts, stream order); stream order =
+    // (instance, cpu), trace-cmd's tie order
     const heap: CpuStream[] = [];
     // times compared as doubles while both are exact (below 2^53), as BigInts above
     const less = (x: CpuStream, y: CpuStream): boolean => {
-      if (x.tsBigCur === null && y.tsBigCur === null) return x.tsNum < y.tsNum || (x.tsNum === y.tsNum && x.cpu < y.cpu);
+      if (x.tsBigCur === null && y.tsBigCur === null) return x.tsNum < y.tsNum || (x.tsNum === y.tsNum && x.order < y.order);
       const a = x.ts;
       const c = y.ts;
-      return a < c || (a === c && x.cpu < y.cpu);
+      return a < c || (a === c && x.order < y.order);
     };
     const push = (s: CpuStream): void => {
       heap.push(s);
@@ -195,6 +206,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     };
     for (const s of streams) if (await step(s)) push(s);
 
+    const streamLabel = (s: CpuStream): string => { const n = buffers[s.bufferIndex]!.name; return n === '' ? '' : `${n}:`; };
     let unknownIds = 0;
     let rows = 0;
     /** The current record's time in BigInt, exact (TSC2NSEC or --tsc-hz applied; no DATE/OFFSET). */
@@ -221,7 +233,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       if (s.kind === REC_LOST) {
         b.dictCode(C.event, lostCode);
         if (s.lostCount !== null) b.i32(C.count, Math.min(s.lostCount, 0x7fffffff));
-        diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}` });
+        diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:${streamLabel(s)}cpu${s.cpu}+0x${s.offset.toString(16)}` });
       } else {
         const buf = s.block;
         const dv = s.view;
@@ -239,7 +251,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
           if (e.decode !== undefined) e.decode(b);
           else e.decoder?.decodeFields(r, b);
         } else if (unknownIds++ < 1000) {
-          diag.warn('tracedat-unknown-event', `${source.name}:cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
+          diag.warn('tracedat-unknown-event', `${source.name}:${streamLabel(s)}cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
         }
       }
     };
@@ -289,15 +301,16 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       diag.note(`${n} oddities in the format texts of ${unreported.size} events that have no record in this file (not warnings: nothing was decoded with them), e.g. ${first.where}: ${first.message}`);
     }
     for (const s of streams) {
-      const k = meta.cpuStats.get(s.cpu);
+      const name = buffers[s.bufferIndex]!.name;
+      const k = meta.cpuStatsByBuffer.get(name)?.get(s.cpu);
       diag.cpuStats.push({
-        cpu: s.cpu, recordsInFile: s.records,
+        cpu: s.cpu, ...(name !== '' ? { buffer: name } : {}), recordsInFile: s.records,
         ...(k?.entries !== undefined ? { entries: k.entries } : {}),
         ...(k?.overrun !== undefined ? { overrun: k.overrun } : {}),
         ...(k?.readEvents !== undefined ? { readEvents: k.readEvents } : {}),
         missingPages: s.missingPages, lostReported: s.lostReported,
       });
-      if (k?.overrun) diag.note(`CPU ${s.cpu}: the kernel reports ${k.overrun} events overwritten (overrun) before they were read`);
+      if (k?.overrun) diag.note(`${name !== '' ? `instance "${name}" ` : ''}CPU ${s.cpu}: the kernel reports ${k.overrun} events overwritten (overrun) before they were read`);
     }
     return meta;
   } finally {

@@ -11,7 +11,7 @@ import { EventFormatSet, parseFormatSection, parseSavedCmdlines } from '../commo
 import { parseEventFormat } from '../common/tepformat/parseFormat.js';
 import { decompressorFor } from './decompress.js';
 import { recoverCutBuffer } from './recoverCut.js';
-import type { FormatProblem, PageLayout, TraceDatMeta } from './meta.js';
+import type { CpuData, FormatProblem, PageLayout, TraceDatMeta } from './meta.js';
 import { OPT, newOptionState, readOptions, applyOption, type OptionState } from './options.js';
 
 export const TRACEDAT_MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]);
@@ -22,15 +22,36 @@ export const SECTION = { OPTIONS: 0, HEADER_INFO: 16, FTRACE_EVENTS: 17, EVENT_F
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/** Small header reads are served from blocks of this size (see FileReader.read). */
+const META_BLOCK = 64 << 10;
+
 class FileReader {
+  /** The last block read ahead, and its file offset. */
+  private block: Buffer | null = null;
+  private blockAt = 0;
   constructor(readonly ra: RandomAccess, readonly name: string, readonly le: boolean) {}
   where(pos: number): string { return `${this.name}@${hex(pos)}`; }
+  /**
+   * Bytes [pos, pos + n), fewer at the end of the file. Reads of up to META_BLOCK bytes go
+   * through a read-ahead block: the header walk asks for ~100 pieces of 4-600 bytes, and each
+   * file read is a thread-pool round trip (~0.1 ms here). The bytes returned are never reused.
+   */
+  private async read(pos: number, n: number): Promise<Buffer> {
+    if (n > META_BLOCK) return this.ra.read(pos, n);
+    let b = this.block;
+    if (b === null || pos < this.blockAt || pos + n > this.blockAt + b.length) {
+      b = this.block = await this.ra.read(pos, META_BLOCK);
+      this.blockAt = pos;
+    }
+    const o = pos - this.blockAt;
+    return b.subarray(o, Math.min(o + n, b.length));
+  }
   async exact(pos: number, n: number, what: string): Promise<Buffer> {
     if (pos < 0 || n < 0 || pos + n > this.ra.size) {
       throw new TraceInputError(`truncated file: ${what} needs ${n} bytes at ${hex(pos)}, file has ${this.ra.size}`, this.where(pos),
         'the trace.dat was cut (copy interrupted, disk full, trace-cmd killed); record or copy it again');
     }
-    return this.ra.read(pos, n);
+    return this.read(pos, n);
   }
   async u16(pos: number, what: string): Promise<number> { const b = await this.exact(pos, 2, what); return this.le ? b.readUInt16LE(0) : b.readUInt16BE(0); }
   async u32(pos: number, what: string): Promise<number> { const b = await this.exact(pos, 4, what); return this.le ? b.readUInt32LE(0) : b.readUInt32BE(0); }
@@ -41,7 +62,7 @@ class FileReader {
   }
   /** A NUL-terminated string at pos (at most `max` bytes); returns it and the position after the NUL. */
   async cstr(pos: number, max: number, what: string): Promise<[string, number]> {
-    const b = await this.ra.read(pos, max);
+    const b = await this.read(pos, max);
     const nul = b.indexOf(0);
     if (nul < 0) throw new TraceInputError(`${what}: no terminating NUL within ${max} bytes`, this.where(pos), 'the file header is corrupt or this is not a trace.dat');
     return [b.toString('latin1', 0, nul), pos + nul + 1];
@@ -159,34 +180,58 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
     pos += 8 + csize;
     const nrCpus = await fr.u32(pos, 'number of CPUs');
     pos += 4;
-    let label = (await fr.exact(pos, 10, 'data label')).toString('latin1');
-    pos += 10;
-    if (label === 'options  \0') {
+    /**
+     * A v6 data label at `at` ("options  \0" is followed by options up to DONE, then the next
+     * label); returns the last label and the position after it.
+     */
+    const labelAt = async (at: number, into: OptionState, prefix: string): Promise<[string, number]> => {
+      let tag = (await fr.exact(at, 10, 'data label')).toString('latin1');
+      at += 10;
+      if (tag !== 'options  \0') return [tag, at];
       for (let guard = 0; guard < 1 << 16; guard++) {
-        const id = await fr.u16(pos, 'option id');
-        pos += 2;
+        const id = await fr.u16(at, 'option id');
+        at += 2;
         if (id === OPT.DONE) break;
-        const size = await fr.u32(pos, 'option size');
-        const data = await fr.exact(pos + 4, size, `option ${id}`);
-        const err = applyOption(id, data, le, st);
-        if (err) diag.warn('tracedat-meta', fr.where(pos - 2), err);
-        pos += 4 + size;
+        const size = await fr.u32(at, 'option size');
+        const err = applyOption(id, await fr.exact(at + 4, size, `option ${id}`), le, into);
+        if (err) diag.warn('tracedat-meta', fr.where(at - 2), `${prefix}${err}`);
+        at += 4 + size;
       }
-      label = (await fr.exact(pos, 10, 'data label')).toString('latin1');
-      pos += 10;
-    }
+      tag = (await fr.exact(at, 10, 'data label')).toString('latin1');
+      return [tag, at + 10];
+    };
+    let label: string;
+    [label, pos] = await labelAt(pos, st, '');
     if (label === 'latency  \0') {
       throw new TraceInputError('this trace.dat holds latency-tracer text, not ring-buffer events', fr.where(pos - 10), 'run `trace-cmd report` on it and read the text');
     }
     if (label !== 'flyrecord\0') throw new TraceInputError(`expected "flyrecord", found ${JSON.stringify(label)}`, fr.where(pos - 10), 'the file is corrupt');
-    const tab = await fr.exact(pos, nrCpus * 16, 'per-CPU offset table');
-    const cpus = [];
-    for (let c = 0; c < nrCpus; c++) {
-      const off = Number(le ? tab.readBigUInt64LE(c * 16) : tab.readBigUInt64BE(c * 16));
-      const size = Number(le ? tab.readBigUInt64LE(c * 16 + 8) : tab.readBigUInt64BE(c * 16 + 8));
-      cpus.push({ cpu: c, offset: off, size });
+    const cpuTable = async (at: number): Promise<CpuData[]> => {
+      const tab = await fr.exact(at, nrCpus * 16, 'per-CPU offset table');
+      const cpus: CpuData[] = [];
+      for (let c = 0; c < nrCpus; c++) {
+        const off = Number(le ? tab.readBigUInt64LE(c * 16) : tab.readBigUInt64BE(c * 16));
+        const size = Number(le ? tab.readBigUInt64LE(c * 16 + 8) : tab.readBigUInt64BE(c * 16 + 8));
+        cpus.push({ cpu: c, offset: off, size });
+      }
+      return cpus;
+    };
+    st.buffers.unshift({ name: '', clock: st.traceClock ?? 'local', pageSize, cpus: await cpuTable(pos) });
+    // v6 instances: at each BUFFER option's offset, the instance's own options (its TRACECLOCK)
+    // and "flyrecord" with a per-CPU table (trace-input.c tracecmd_buffer_instance_handle)
+    for (const b of st.v6Buffers) {
+      try {
+        const own = newOptionState();
+        const [tag, at] = await labelAt(b.offset, own, `instance "${b.name}": `);
+        if (tag !== 'flyrecord\0') throw new TraceInputError(`expected "flyrecord", found ${JSON.stringify(tag)}`, fr.where(at - 10), 'the BUFFER option points elsewhere');
+        // CPUSTATs among the instance's own options are its statistics
+        for (const [name, stats] of own.cpuStatsByBuffer) if (stats.size > 0) st.cpuStatsByBuffer.set(name === '' ? b.name : name, stats);
+        st.buffers.push({ name: b.name, clock: own.traceClock ?? st.traceClock ?? 'local', pageSize, cpus: await cpuTable(at) });
+      } catch (e) {
+        if (!(e instanceof TraceInputError)) throw e;
+        diag.warn('tracedat-meta', fr.where(b.offset), `instance "${b.name}" is not read: ${e.message}`, undefined, 'the file is cut or its BUFFER option is corrupt');
+      }
     }
-    st.buffers.unshift({ name: '', clock: st.traceClock ?? 'local', pageSize, cpus });
   } else {
     const [cname, p1] = await fr.cstr(pos, 64, 'compression name');
     const [cver, p2] = await fr.cstr(p1, 64, 'compression version');
@@ -263,6 +308,9 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
         cmdlines = parseSavedCmdlines(b.toString('utf8', 8, Math.min(b.length, 8 + n)));
       }
     }
+    for (const b of st.v6Buffers) {
+      diag.warn('tracedat-meta', fr.where(0), `BUFFER option of instance "${b.name}" has the v6 layout (an offset and a name only) in a v7 file: the instance is not read`, undefined, 'the option is corrupt');
+    }
     if (diag.truncated && !st.buffers.some((b) => b.name === '')) {
       const r = cname === 'none' ? null : await recoverCutBuffer(ra, pos + 8, le, pageSize, st.traceClock ?? 'local', st.cpuStats);
       if (!r) {
@@ -280,7 +328,7 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
     version, littleEndian: le, longSize, pageSize, compression, compressionVersion, page, headerPageText: headerPage, headerEventText: headerEvent, formats, formatProblems, cmdlines,
     buffers: st.buffers, traceClock: st.traceClock, tsc2nsec: st.tsc2nsec, timeShiftPresent: st.timeShiftPresent, timeShift: st.timeShift,
     tsOffsetNs: st.tsOffsetNs, tsOffsetFrom: st.tsOffsetFrom,
-    guests: st.guests, cpuCount: st.cpuCount, uname: st.uname, toolVersion: st.toolVersion, cpuStats: st.cpuStats,
+    guests: st.guests, cpuCount: st.cpuCount, uname: st.uname, toolVersion: st.toolVersion, cpuStats: st.cpuStats, cpuStatsByBuffer: st.cpuStatsByBuffer,
   };
 }
 

@@ -18,10 +18,10 @@ import { traceDat } from '../../../collectors/tracedat/index.js';
 import { strtoll } from '../../../collectors/tracedat/options.js';
 import { hostTime, parseTimeShift, TSYNC_INTERPOLATE, type TimeShift } from '../../../collectors/tracedat/timeShift.js';
 import { collectRows, collectTable, type Row } from '../../helpers/collect.js';
+import { assertSameAsReport } from '../../helpers/sameRows.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const FIX = join(ROOT, 'fixtures/tracedat/sched-lost-v6.dat');
-const PLUGIN_STATE_REWRITES = new Set(['I>W', 'R+>R', 'Z>X', 'X>Z']);
 
 // [time, offset, scaling, fraction] per sample; the fixture's times are 1302.21e9-1302.64e9 ns.
 // Offsets drift slowly, as real samples do (a CPU's shifted times must stay in order: trace-cmd
@@ -87,16 +87,7 @@ test('TIME_SHIFT guest file: the same table as `trace-cmd report -t` of it, to t
     assert.equal(rep.status, 0, rep.stderr);
     const txtPath = join(dir, 'guest.report-t.txt');
     writeFileSync(txtPath, rep.stdout);
-    const bin = await collectRows(traceDat, guest);
-    const txt = await collectRows(traceCmd, txtPath);
-    assert.equal(bin.length, txt.length);
-    for (let i = 0; i < bin.length; i++) {
-      const a: Row = { ...bin[i], src_line: null };
-      const b: Row = { ...txt[i], src_line: null };
-      // libtraceevent's sched_switch plugin letters (see vsReportText.test.ts)
-      if (PLUGIN_STATE_REWRITES.has(`${a.prev_state}>${b.prev_state}`)) b.prev_state = a.prev_state;
-      assert.deepEqual(a, b, `row ${i}`);
-    }
+    assertSameAsReport(await collectRows(traceDat, guest), await collectRows(traceCmd, txtPath));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
