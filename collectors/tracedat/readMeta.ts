@@ -229,7 +229,9 @@ export async function readTraceDatMeta(ra: RandomAccess, name: string, diag: Dia
         st.buffers.push({ name: b.name, clock: own.traceClock ?? st.traceClock ?? 'local', pageSize, cpus: await cpuTable(at) });
       } catch (e) {
         if (!(e instanceof TraceInputError)) throw e;
-        diag.warn('tracedat-meta', fr.where(b.offset), `instance "${b.name}" is not read: ${e.message}`, undefined, 'the file is cut or its BUFFER option is corrupt');
+        // a file cut before the instance's table is a cut file (its records are missing)
+        if (b.offset + 10 + nrCpus * 16 > ra.size) diag.truncated = true;
+        diag.warn(diag.truncated ? 'tracedat-truncated' : 'tracedat-meta', fr.where(b.offset), `instance "${b.name}" is not read: ${e.message}`, undefined, 'the file is cut or its BUFFER option is corrupt');
       }
     }
   } else {

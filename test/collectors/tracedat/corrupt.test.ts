@@ -26,7 +26,7 @@ async function outcome(bytes: Buffer): Promise<{ error?: TraceInputError; rows?:
   }
 }
 
-for (const name of ['sched-lost-v6.dat', 'sched-lost-v7-zstd.dat']) {
+for (const name of ['sched-lost-v6.dat', 'sched-lost-v7-zstd.dat', 'sched-instance-v6.dat', 'sched-instance-v7-zstd.dat']) {
   test(`${name} cut at many offsets: error with offset, or truncated table with a warning`, async () => {
     const full = readFileSync(join(FIX, name));
     const whole = await outcome(full);
