@@ -3,6 +3,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TraceInputError } from '../../collectors/common/diagnostics.js';
 import { commandsFor } from './commands/index.js';
+import { mayExitAtOnce } from './exitAtOnce.js';
 
 /** Options whose value "-" means standard output (elsewhere "-" is standard input). */
 const OUTPUT_FLAGS = new Set(['-o', '--output', '--out']);
@@ -62,7 +63,10 @@ function skipHelpCache(y: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-main(hideBin(process.argv)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+main(hideBin(process.argv)).then((code) => {
+  if (mayExitAtOnce()) process.exit(code);
+  process.exitCode = code;
+}, (err: unknown) => {
   process.stderr.write(`es2scope: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exitCode = 70;
 });

@@ -4,6 +4,7 @@ import { TraceInputError } from '../../../collectors/common/diagnostics.js';
 import { ArrowFileSink } from '../../table/eventsArrow.js';
 import { readEvents, type EventsRun } from '../pipeline.js';
 import { printIngestSummary } from '../print/ingestSummary.js';
+import { workComplete } from '../exitAtOnce.js';
 import { datasetIngestOptions, ingestDatasetCommand, type DatasetIngestArgs } from '../dataset/ingestCommand.js';
 
 export interface IngestArgs extends DatasetIngestArgs {
@@ -58,6 +59,8 @@ export function registerIngest(y: Argv): Argv {
       const say = output === '/dev/stdout' ? process.stderr : process.stdout;
       if (args.json) say.write(`${JSON.stringify({ output, ...run, schema: undefined }, null, 2)}\n`);
       else if (!args.quiet) printIngestSummary(run, output, say);
+      // the Arrow file is closed and the summary written (stdout and stderr are synchronous on Linux)
+      workComplete();
     },
   );
 }
