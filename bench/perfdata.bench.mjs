@@ -7,7 +7,8 @@
 // the output says which), as the other benches do. `es2scopeIngest` is the default (binary
 // files are read serially); `es2scopeWorker` one run with ES2SCOPE_WORKERS=2 (decoded in a worker
 // thread). The load average around the runs is printed too.
-// Env: PERFDATA_BENCH_LOOPS (default 1000000 -> ~3.2 M events, ~370 MB), PERFDATA_BENCH_FILE to
+// Env: PERFDATA_BENCH_LOOPS (default 2000000 -> ~7-8 M events, ~0.9 GB; 1000000 -> ~3.4 M events,
+// ~400 MB, the size of the runs before 2026-11-25: bench/README.md, sixth pass), PERFDATA_BENCH_FILE to
 // use an existing perf.data instead. Needs root, tracefs, perf and /usr/bin/time (else skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { cliEntry } from './lib/cliEntry.mjs';
 import { benchRepeat, interleaved, ratio, timed } from './lib/timed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const loops = Number(process.env.PERFDATA_BENCH_LOOPS ?? 1_000_000);
+const loops = Number(process.env.PERFDATA_BENCH_LOOPS ?? 2_000_000);
 const outDir = join(root, 'bench', 'out');
 const big = process.env.PERFDATA_BENCH_FILE ?? join(outDir, `perfdata-sched-${loops}.data`);
 

@@ -1,7 +1,8 @@
 // trace.dat reader speed: `es2scope ingest` vs `trace-cmd report` on the same synthetic file of
 // several million events (fixtures/tracedat/sched-lost-v6.dat, its pages copied N times with
 // shifted timestamps by fixtures/tracedat/slim.ts). Prints events/s, the ratio and peak RSS.
-// Env: TRACEDAT_BENCH_COPIES (default 1300 -> ~3M events, ~220 MB file). Needs /usr/bin/time;
+// Env: TRACEDAT_BENCH_COPIES (default 2600 -> ~6 M events, ~360 MB file; 1300 -> ~3 M events, the
+// size of the runs before 2026-11-25: bench/README.md, sixth pass, has both). Needs /usr/bin/time;
 // trace-cmd is optional (skipped with a message when missing). Times the compiled CLI (bin/es2scope.js,
 // which runs the start-up bundle dist/bundle/ when fresh, else dist/; `cli` in the output says which).
 // The same events converted to a zstd-compressed v7 file (`trace-cmd convert --file-version 7
@@ -20,7 +21,7 @@ import { cliEntry } from './lib/cliEntry.mjs';
 import { benchRepeat, interleaved, ratio, timed } from './lib/timed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const copies = Number(process.env.TRACEDAT_BENCH_COPIES ?? 1300);
+const copies = Number(process.env.TRACEDAT_BENCH_COPIES ?? 2600);
 const dir = mkdtempSync(join(tmpdir(), 'es2scope-bench-tracedat-'));
 const big = join(dir, 'big.dat');
 
