@@ -106,12 +106,13 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
 
     const dec = meta.compression === 'none' ? null : await decompressorFor(meta.compression);
     const nStreams = buffers.reduce((n, x) => n + x.cpus.length, 0);
+    // "NAME:" before an instance's CPU in warnings ("file:es2i:cpu1+0x40"); nothing for the top one
+    const labels = buffers.map((x) => (x.name === '' ? '' : `${x.name}:`));
     const streams: CpuStream[] = buffers.flatMap((buf, bufferIndex) => {
       const pageSize = buf.pageSize || meta.pageSize;
-      const label = buf.name === '' ? '' : `${buf.name}:`;
       return buf.cpus.map((c) => new CpuStream(
         c.cpu, ra, c.offset, c.size, pageSize, meta.page, meta.littleEndian, dec, diag,
-        (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:${label}cpu${c.cpu}`),
+        (off) => (off >= 0 ? `${source.name}@0x${off.toString(16)}` : `${source.name}:${labels[bufferIndex]}cpu${c.cpu}`),
         pagesPerRead(nStreams, pageSize), ctx.chunkSize,
         shift ? (raw: bigint) => hostTime(raw, c.cpu, shift) : undefined,
         bufferIndex,
@@ -206,7 +207,6 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
     };
     for (const s of streams) if (await step(s)) push(s);
 
-    const streamLabel = (s: CpuStream): string => { const n = buffers[s.bufferIndex]!.name; return n === '' ? '' : `${n}:`; };
     let unknownIds = 0;
     let rows = 0;
     /** The current record's time in BigInt, exact (TSC2NSEC or --tsc-hz applied; no DATE/OFFSET). */
@@ -233,7 +233,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
       if (s.kind === REC_LOST) {
         b.dictCode(C.event, lostCode);
         if (s.lostCount !== null) b.i32(C.count, Math.min(s.lostCount, 0x7fffffff));
-        diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:${streamLabel(s)}cpu${s.cpu}+0x${s.offset.toString(16)}` });
+        diag.lostEvents({ cpu: s.cpu, tsNs: ts ?? s.ts, count: s.lostCount, where: `${source.name}:${labels[s.bufferIndex]}cpu${s.cpu}+0x${s.offset.toString(16)}` });
       } else {
         const buf = s.block;
         const dv = s.view;
@@ -251,7 +251,7 @@ export async function readTraceDat(ctx: CollectorContext, decoderFor: DecoderLoo
           if (e.decode !== undefined) e.decode(b);
           else e.decoder?.decodeFields(r, b);
         } else if (unknownIds++ < 1000) {
-          diag.warn('tracedat-unknown-event', `${source.name}:${streamLabel(s)}cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
+          diag.warn('tracedat-unknown-event', `${source.name}:${labels[s.bufferIndex]}cpu${s.cpu}+0x${s.offset.toString(16)}`, `record with event id ${id} has no format in the file; kept as "[unknown event id ${id}]"`);
         }
       }
     };
